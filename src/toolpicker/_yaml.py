@@ -1,0 +1,176 @@
+"""Safe YAML reading that keeps line numbers and refuses what people get wrong.
+
+- only the safe constructors (no ``!!python/...`` tags, nothing executed);
+- duplicate keys are an error (YAML would silently keep the last one);
+- aliases are refused (no billion-laughs expansion, and data files never need them);
+- nesting depth and file size are bounded;
+- every mapping is a :class:`LineDict` and every sequence a :class:`LineList`
+  that remember the line of each key or item, so errors can point at them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from ._errors import InputError, Problem
+from ._i18n import t
+
+MAX_BYTES = 2_000_000
+MAX_DEPTH = 64
+
+try:  # the C parser is ~10x faster; fall back to the pure-Python one
+    _Base: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Base = yaml.SafeLoader
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers where it and each of its keys were written."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A sequence that remembers the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+class _YamlProblem(Exception):
+    def __init__(self, code: str, line: int, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.line = line
+        self.values = values
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loader; aliases and excessive depth are refused while constructing.
+
+    The C parser composes nodes without calling Python hooks, so both checks
+    live in ``construct_object``: an alias shows up as a node seen twice.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._seen: set[int] = set()
+        self._depth = 0
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if id(node) in self._seen and isinstance(node, (MappingNode, SequenceNode)):
+            raise _YamlProblem("yaml_alias", node.start_mark.line + 1)
+        self._seen.add(id(node))
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _YamlProblem("yaml_too_deep", node.start_mark.line + 1, depth=MAX_DEPTH)
+            return super().construct_object(node, deep=deep)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, bool):
+                key = "true" if key else "false"
+            elif not isinstance(key, (str, int, float)):
+                raise _YamlProblem("yaml_bad_key", key_node.start_mark.line + 1, key=str(key))
+            key = str(key)
+            if key in result:
+                raise _YamlProblem(
+                    "yaml_duplicate_key",
+                    key_node.start_mark.line + 1,
+                    key=key,
+                    first=result.key_lines[key],
+                )
+            result.key_lines[key] = key_node.start_mark.line + 1
+            result[key] = self.construct_object(value_node, deep=True)
+        return result
+
+    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> LineList:
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+
+
+def _problem(path: str, code: str, line: int | None, **values: object) -> InputError:
+    message = t(f"errors.{code}", **values)
+    return InputError(
+        t("errors.cannot_read", path=path),
+        [Problem(message=message, path=path, line=line, code=code)],
+    )
+
+
+def parse_yaml(text: str | bytes, path: str) -> Any:
+    """Parse one YAML document; raise :class:`InputError` naming file and line."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise _problem(path, "file_too_large", None, size=len(text), limit=MAX_BYTES)
+        if b"\x00" in text:
+            raise _problem(path, "binary_file", None)
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _problem(path, "not_utf8", None, position=exc.start) from None
+    if len(text) > MAX_BYTES:
+        raise _problem(path, "file_too_large", None, size=len(text), limit=MAX_BYTES)
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    except _YamlProblem as exc:
+        raise _problem(path, exc.code, exc.line, **exc.values) from None
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        tag = str(exc.problem).split("'")[1] if "'" in str(exc.problem) else str(exc.problem)
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        raise _problem(path, "yaml_tag", line, tag=tag) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise _problem(path, "yaml_syntax", line, detail=exc.problem or exc.context or "") from None
+    except yaml.YAMLError as exc:
+        raise _problem(path, "yaml_syntax", None, detail=str(exc)) from None
+    except RecursionError:
+        raise _problem(path, "yaml_too_deep", None, depth=MAX_DEPTH) from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path | str, display: str | None = None) -> Any:
+    """Read and parse a YAML file, with a size check before reading it whole."""
+    p = Path(path)
+    shown = display or str(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise _problem(shown, "file_too_large", None, size=size, limit=MAX_BYTES)
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise _problem(shown, "file_not_found", None) from None
+    except IsADirectoryError:
+        raise _problem(shown, "is_a_directory", None) from None
+    except PermissionError:
+        raise _problem(shown, "permission_denied", None) from None
+    return parse_yaml(data, shown)

@@ -1,0 +1,335 @@
+"""The catalogue: taxonomy labels, named solutions, funding routes, questions.
+
+File formats are documented in ``docs/catalog-format.md``. Everything is read
+through :class:`~toolpicker._reader.Reader`, so every mistake is reported with
+its file and line, and all mistakes of a run are reported together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ._reader import Reader, Text, line_of
+from .profile import FIELDS, LegalForm, suggest
+
+FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
+TAXONOMY_FAMILIES = ("needs", "tool_categories", "licensing_models", "accompaniments")
+DELIVERY = ("saas", "on_premise", "alternative_host")
+HOSTING = ("self", "fr", "eu", "non_eu")
+PRICE_TIERS = ("free", "low", "medium", "high")
+PRICE_CEILING = {"free": 0, "low": 500, "medium": 3000, "high": None}
+DIFFICULTY = ("low", "medium", "high")
+AID_TYPES = ("grant", "loan", "equity", "in_kind", "discount", "skills", "donation", "budget_line")
+EXPENSES = ("investment", "operating", "both")
+LEGAL_FORMS: tuple[str, ...] = LegalForm.__args__  # type: ignore[attr-defined]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Located(_Frozen):
+    path: str = ""
+    line: int | None = None
+
+
+class TaxonomyEntry(Located):
+    id: str
+    family: str
+    label: Text
+    description: Text | None = None
+    axis: str | None = None
+
+
+class Eligibility(_Frozen):
+    legal_forms: tuple[str, ...] | None = None
+    min_employees: int | None = None
+    max_employees: int | None = None
+    siae: bool | None = None
+
+
+class Provider(Located):
+    id: str
+    name: str
+    url: str | None = None
+    note: Text | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    eligible: Eligibility | None = None
+    source: str | None = None
+
+
+class FundingRoute(Located):
+    id: str
+    label: Text
+    description: Text | None = None
+    aid_type: str
+    expense: str
+    eligible: Eligibility = Eligibility()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    source: str
+    last_verified: dt.date | None = None
+    providers: tuple[Provider, ...] = ()
+
+
+class Solution(Located):
+    id: str
+    name: str
+    category: str
+    also: tuple[str, ...] = ()
+    description: Text | None = None
+    licence: str
+    delivery: tuple[str, ...]
+    hosting: tuple[str, ...] = ()
+    price_tier: str
+    free_tier: bool = False
+    discounts: tuple[str, ...] = ()
+    difficulty: str = "medium"
+    min_employees: int | None = None
+    max_employees: int | None = None
+    works_offline: bool = False
+    url: str | None = None
+    source: str
+    last_verified: dt.date | None = None
+    end_of_life: dt.date | None = None
+    superseded_by: str | None = None
+    named_in_guide: bool = False
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return (self.category, *self.also)
+
+    @property
+    def is_free_software(self) -> bool:
+        return self.licence != "proprietary"
+
+
+class FieldQuestion(Located):
+    field: str
+    label: Text
+    question: Text
+    help: Text | None = None
+    values: dict[str, Text] = {}
+    values_from: str | None = None
+
+
+def valid_on(since: dt.date | None, until: dt.date | None, day: dt.date) -> bool:
+    return (since is None or since <= day) and (until is None or day <= until)
+
+
+# --------------------------------------------------------------------- parsing
+
+def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
+    top = reader.mapping(data, "la taxonomie", TAXONOMY_FAMILIES, [])
+    entries: list[TaxonomyEntry] = []
+    if top is None:
+        return entries
+    for family in TAXONOMY_FAMILIES:
+        block = top.get(family)
+        if not isinstance(block, Mapping):
+            if family in top:
+                reader.problem(top, family, "bad_type", key=family, where="la taxonomie", expected="mapping",
+                               value=str(block))
+            continue
+        for key, raw in block.items():
+            where = f"{family}.{key}"
+            optional = ["description", "axis"] if family == "licensing_models" else ["description"]
+            node = reader.mapping(raw, where, ["label"], optional)
+            fake = {"id": key}
+            if reader.identifier(fake, "id", kebab=False) is None:
+                reader.problem(block, key, "bad_id", value=key, sep="_")
+                continue
+            if node is None:
+                continue
+            label = reader.text(node, "label", where, need_en=True)
+            description = reader.text(node, "description", where, required=False)
+            axis = reader.choice(node, "axis", where, ["licence", "delivery"]) if family == "licensing_models" \
+                else None
+            if label:
+                entries.append(TaxonomyEntry(id=key, family=family, label=label, description=description, axis=axis,
+                                             path=reader.path, line=line_of(block, key)))
+    return entries
+
+
+def _eligibility(raw: Any, reader: Reader, where: str) -> Eligibility | None:
+    if raw is None:
+        return None
+    node = reader.mapping(raw, f"« eligible » de {where}", [], ["legal_forms", "min_employees", "max_employees",
+                                                                     "siae"])
+    if node is None:
+        return None
+    forms = None
+    if "legal_forms" in node:
+        forms = []
+        for i, form in enumerate(reader.sequence(node, "legal_forms", where)):
+            if form not in LEGAL_FORMS:
+                reader.problem(node.get("legal_forms"), i, "bad_value", suggest(str(form), LEGAL_FORMS),
+                               value=str(form), field="legal_forms", allowed=", ".join(LEGAL_FORMS))
+            else:
+                forms.append(form)
+    lo = reader.number(node, "min_employees", where)
+    hi = reader.number(node, "max_employees", where)
+    siae = node.get("siae")
+    return Eligibility(legal_forms=tuple(forms) if forms is not None else None,
+                       min_employees=int(lo) if lo is not None else None,
+                       max_employees=int(hi) if hi is not None else None,
+                       siae=siae if isinstance(siae, bool) else None)
+
+
+def _dates(node: Mapping[str, Any], reader: Reader, where: str) -> tuple[dt.date | None, dt.date | None]:
+    since = reader.date(node, "valid_from", where)
+    until = reader.date(node, "valid_until", where)
+    if since and until and until < since:
+        reader.problem(node, "valid_until", "dates_order", where=where, since=since, until=until)
+    return since, until
+
+
+def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
+    top = reader.mapping(data, "le fichier des financements", ["funding_routes"], [])
+    routes: list[FundingRoute] = []
+    if top is None:
+        return routes
+    raw_routes = reader.sequence(top, "funding_routes", "le fichier des financements")
+    for index, raw in enumerate(raw_routes):
+        rid = raw.get("id") if isinstance(raw, Mapping) else None
+        where = f"la voie de financement {rid}"
+        node = reader.mapping(raw, where, ["id", "label", "aid_type", "expense", "source"],
+                              ["description", "eligible", "valid_from", "valid_until", "last_verified", "providers"])
+        if node is None:
+            continue
+        before = len(reader.problems)
+        route_id = reader.identifier(node, "id", kebab=False)
+        label = reader.text(node, "label", where, need_en=True)
+        description = reader.text(node, "description", where, required=False)
+        aid = reader.choice(node, "aid_type", where, AID_TYPES)
+        expense = reader.choice(node, "expense", where, EXPENSES)
+        eligible = _eligibility(node.get("eligible"), reader, where) or Eligibility()
+        since, until = _dates(node, reader, where)
+        source = reader.string(node, "source", where)
+        verified = reader.date(node, "last_verified", where)
+        providers = []
+        for i, raw_p in enumerate(reader.sequence(node, "providers", where)):
+            p = reader.mapping(raw_p, f"un fournisseur de {where}", ["id", "name"],
+                               ["url", "note", "valid_from", "valid_until", "eligible", "source"])
+            if p is None:
+                continue
+            pid = reader.identifier(p, "id", kebab=True)
+            name = reader.string(p, "name", where)
+            p_since, p_until = _dates(p, reader, f"{where} / {pid}")
+            if pid and name:
+                providers.append(Provider(id=pid, name=name, url=reader.string(p, "url", where),
+                                          note=reader.text(p, "note", where, required=False),
+                                          valid_from=p_since, valid_until=p_until,
+                                          eligible=_eligibility(p.get("eligible"), reader, where),
+                                          source=reader.string(p, "source", where),
+                                          path=reader.path, line=line_of(node.get("providers"), i)))
+        if len(reader.problems) == before and route_id and label and aid and expense and source:
+            routes.append(FundingRoute(id=route_id, label=label, description=description, aid_type=aid,
+                                       expense=expense, eligible=eligible, valid_from=since, valid_until=until,
+                                       source=source, last_verified=verified, providers=tuple(providers),
+                                       path=reader.path, line=line_of(raw_routes, index)))
+    return routes
+
+
+_SOLUTION_REQUIRED = ("id", "name", "category", "licence", "delivery", "price_tier", "source")
+_SOLUTION_OPTIONAL = ("also", "description", "hosting", "free_tier", "discounts", "difficulty", "size_fit",
+                      "works_offline", "url", "last_verified", "end_of_life", "superseded_by", "named_in_guide")
+
+
+def _choices(node: Mapping[str, Any], key: str, reader: Reader, where: str, allowed: tuple[str, ...]) -> list[str]:
+    out = []
+    for i, value in enumerate(reader.sequence(node, key, where)):
+        if value not in allowed:
+            reader.problem(node.get(key), i, "bad_value", suggest(str(value), allowed), value=str(value), field=key,
+                           allowed=", ".join(allowed))
+        else:
+            out.append(value)
+    return out
+
+
+def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
+    top = reader.mapping(data, "le fichier de solutions", ["solutions"], [])
+    out: list[Solution] = []
+    if top is None:
+        return out
+    raw_list = reader.sequence(top, "solutions", "le fichier de solutions")
+    for index, raw in enumerate(raw_list):
+        sid = raw.get("id") if isinstance(raw, Mapping) else None
+        where = f"la solution {sid}"
+        node = reader.mapping(raw, where, _SOLUTION_REQUIRED, _SOLUTION_OPTIONAL)
+        if node is None:
+            continue
+        before = len(reader.problems)
+        solution_id = reader.identifier(node, "id", kebab=True)
+        name = reader.string(node, "name", where)
+        category = reader.identifier(node, "category", kebab=False)
+        also = [a for a in reader.sequence(node, "also", where) if isinstance(a, str)]
+        licence = reader.string(node, "licence", where)
+        delivery = _choices(node, "delivery", reader, where, DELIVERY)
+        hosting = _choices(node, "hosting", reader, where, HOSTING)
+        price = reader.choice(node, "price_tier", where, PRICE_TIERS)
+        difficulty = reader.choice(node, "difficulty", where, DIFFICULTY, default="medium")
+        size = node.get("size_fit")
+        lo = hi = None
+        if size is not None:
+            size_node = reader.mapping(size, f"« size_fit » de {where}", [], ["min_employees", "max_employees"])
+            if size_node is not None:
+                lo = reader.number(size_node, "min_employees", where)
+                hi = reader.number(size_node, "max_employees", where)
+        if not delivery and "delivery" in node:
+            reader.problem(node, "delivery", "bad_type", key="delivery", where=where, expected="liste non vide",
+                           value="[]")
+        if len(reader.problems) == before and solution_id and name and category and licence and price:
+            out.append(Solution(
+                id=solution_id, name=name, category=category, also=tuple(also),
+                description=reader.text(node, "description", where, required=False), licence=licence,
+                delivery=tuple(delivery), hosting=tuple(hosting), price_tier=price,
+                free_tier=reader.boolean(node, "free_tier", where),
+                discounts=tuple(d for d in reader.sequence(node, "discounts", where) if isinstance(d, str)),
+                difficulty=difficulty or "medium",
+                min_employees=int(lo) if lo is not None else None, max_employees=int(hi) if hi is not None else None,
+                works_offline=reader.boolean(node, "works_offline", where), url=reader.string(node, "url", where),
+                source=reader.string(node, "source", where) or "", last_verified=reader.date(node, "last_verified",
+                                                                                             where),
+                end_of_life=reader.date(node, "end_of_life", where),
+                superseded_by=node.get("superseded_by") if isinstance(node.get("superseded_by"), str) else None,
+                named_in_guide=reader.boolean(node, "named_in_guide", where),
+                path=reader.path, line=line_of(raw_list, index),
+            ))
+    return out
+
+
+def parse_questions(data: Any, reader: Reader) -> list[FieldQuestion]:
+    top = reader.mapping(data, "le fichier des questions", ["fields"], [])
+    out: list[FieldQuestion] = []
+    if top is None or not isinstance(top.get("fields"), Mapping):
+        return out
+    block = top["fields"]
+    for key, raw in block.items():
+        where = f"fields.{key}"
+        if key not in FIELDS:
+            reader.problem(block, key, "unknown_field", suggest(key, FIELDS), value=key)
+            continue
+        node = reader.mapping(raw, where, ["label", "question"], ["help", "values", "values_from"])
+        if node is None:
+            continue
+        values: dict[str, Text] = {}
+        raw_values = node.get("values")
+        if isinstance(raw_values, Mapping):
+            for value_key in raw_values:
+                text = reader.text(raw_values, value_key, where)
+                if text:
+                    values[str(value_key).lower() if isinstance(value_key, bool) else str(value_key)] = text
+        label = reader.text(node, "label", where, need_en=True)
+        question = reader.text(node, "question", where, need_en=True)
+        if label and question:
+            out.append(FieldQuestion(field=key, label=label, question=question,
+                                     help=reader.text(node, "help", where, required=False), values=values,
+                                     values_from=reader.string(node, "values_from", where),
+                                     path=reader.path, line=line_of(block, key)))
+    return out

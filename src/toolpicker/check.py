@@ -1,0 +1,39 @@
+"""``toolpicker check``: validate a knowledge base and report every problem with file:line.
+
+Schema and reference errors come from :func:`toolpicker.kb.load_knowledge_base`;
+warnings (missing English labels, …) do not fail the check unless ``--strict``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._errors import KnowledgeBaseError, Problem
+from ._i18n import t
+from .kb import KnowledgeBase, load_knowledge_base, shipped_dir
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    summary: str = ""
+    knowledge_base: KnowledgeBase | None = None
+
+
+def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | Path | None = None) -> CheckReport:
+    """Every problem of a knowledge base (errors and warnings), sorted by file and line."""
+    report = CheckReport()
+    custom = rules_dir is not None or catalog_dir is not None
+    try:
+        kb = load_knowledge_base(rules_dir or shipped_dir("rules"), catalog_dir or shipped_dir("catalog")) \
+            if custom else load_knowledge_base()
+    except KnowledgeBaseError as exc:
+        report.problems = exc.problems
+    else:
+        report.knowledge_base = kb
+        report.problems = list(kb.warnings)
+        report.summary = t("cli.check_ok", rules=len(kb.rules), solutions=len(kb.solutions),
+                           routes=len(kb.funding_routes), path=kb.source.rules_dir.parent)
+    report.problems.sort(key=lambda p: (p.severity != "error", p.path or "", p.line or 0, p.message))
+    return report

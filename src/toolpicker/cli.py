@@ -1,0 +1,282 @@
+"""The ``toolpicker`` command: a thin layer over the library.
+
+Exit codes: 0 success, 1 a check or a scenario failed, 2 bad input or usage.
+Errors are one clear message (French by default), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ._errors import InputError, ToolpickerError
+from ._i18n import LANGUAGES, language, t
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageError(click.UsageError):
+    exit_code = 2
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"{t('cli.error_prefix')} {message}", err=True)
+    sys.exit(code)
+
+
+def friendly(func: F) -> F:
+    """Turn library errors into one message and an exit code; never show a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ToolpickerError as exc:
+            _fail(str(exc), 2)
+        except KeyboardInterrupt:
+            click.echo(t("cli.interrupted"), err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last barrier before an adviser's screen
+            _fail(t("errors.unexpected", detail=f"{type(exc).__name__}: {exc}"), 2)
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print, or write ``output`` atomically (a temporary file renamed at the end)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".toolpicker-", dir=target.parent if str(target.parent) else ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise InputError(t("errors.output_failed", path=output, detail=exc.strerror or str(exc))) from None
+    click.echo(t("cli.written", path=output), err=True)
+
+
+def read_input(path: str) -> tuple[bytes, str]:
+    """Bytes of a file, or of standard input for ``-``."""
+    if path == "-":
+        data = click.get_binary_stream("stdin").read()
+        if not data.strip():
+            raise InputError(t("cli.stdin_empty"))
+        return data, "<stdin>"
+    from ._yaml import MAX_BYTES, _problem
+
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise _problem(path, "is_a_directory", None)
+        if p.stat().st_size > MAX_BYTES:
+            raise _problem(path, "file_too_large", None, size=p.stat().st_size, limit=MAX_BYTES)
+        return p.read_bytes(), path
+    except FileNotFoundError:
+        raise _problem(path, "file_not_found", None) from None
+    except PermissionError:
+        raise _problem(path, "permission_denied", None) from None
+
+
+def _kb(rules: str | None, catalog: str | None) -> Any:
+    from .kb import default_knowledge_base, load_knowledge_base
+
+    if rules is None and catalog is None:
+        return default_knowledge_base()
+    from .kb import shipped_dir
+
+    return load_knowledge_base(rules or shipped_dir("rules"), catalog or shipped_dir("catalog"))
+
+
+def kb_options(func: F) -> F:
+    func = click.option("--catalog", "catalog", metavar="DIR", help="Autre dossier de catalogue / another catalogue.")(
+        func)
+    func = click.option("--rules", "rules", metavar="DIR", help="Autre dossier de règles / another rules folder.")(func)
+    return func
+
+
+def as_of_option(func: F) -> F:
+    return click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                        help="Date d'évaluation (défaut : aujourd'hui) / evaluation date.")(func)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        lang = ctx.params.get("lang") or os.environ.get("TOOLPICKER_LANG") or "fr"
+        with language(lang):
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Langue des messages (fr, en).")
+@click.version_option(package_name="toolpicker")
+def main(lang: str | None) -> None:
+    """toolpicker : recommandations numériques expliquées pour les structures de l'ESS.
+
+    \b
+    Exemples :
+      toolpicker recommend examples/petite-association.yaml
+      toolpicker check
+      toolpicker catalog --category crm
+    """
+
+
+@main.command()
+@click.argument("profile", metavar="PROFILE")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Format de sortie.")
+@click.option("-o", "--output", metavar="FILE", help="Écrire dans FILE au lieu de l'écran.")
+@as_of_option
+@kb_options
+@friendly
+def recommend(profile: str, fmt: str, output: str | None, as_of: str | None, rules: str | None,
+              catalog: str | None) -> None:
+    """Recommande outils, licences, accompagnements, financements et solutions pour un PROFILE (YAML/JSON, - pour
+    l'entrée standard).
+
+    \b
+    Exemple :
+      toolpicker recommend examples/petite-association.yaml --format markdown -o rapport.md
+    """
+    from .profile import load_profile
+    from .recommend import parse_date
+    from .recommend import recommend as run
+    from .render import render
+
+    day = parse_date(as_of)
+    data, shown = read_input(profile)
+    parsed = load_profile(data, shown)
+    rec = run(parsed, as_of=day, knowledge_base=_kb(rules, catalog))
+    write_output(render(rec, fmt), output)
+
+
+@main.command()
+@kb_options
+@click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@friendly
+def check(rules: str | None, catalog: str | None, strict: bool, fmt: str) -> None:
+    """Valide la base de connaissances (règles et catalogue) ; code 1 au moindre problème.
+
+    \b
+    Exemples :
+      toolpicker check
+      toolpicker check --rules mes-regles/ --strict
+    """
+    from .check import check_knowledge_base
+    from .render import to_json
+
+    report = check_knowledge_base(rules, catalog)
+    failing = [p for p in report.problems if p.severity == "error" or strict]
+    if fmt == "json":
+        click.echo(to_json({"ok": not failing, "summary": report.summary,
+                            "problems": [p.to_dict() for p in report.problems]}), nl=False)
+    else:
+        for problem in report.problems:
+            prefix = "" if problem.severity == "error" else "(avertissement) "
+            click.echo(f"{prefix}{problem}", err=problem.severity == "error")
+        if not failing and report.summary:
+            click.echo(report.summary)
+        else:
+            click.echo(t("cli.check_failed", count=len(failing)), err=True)
+    sys.exit(1 if failing else 0)
+
+
+@main.command(name="catalog")
+@click.option("--category", metavar="ID", help="Seulement les solutions de cette catégorie.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@kb_options
+@friendly
+def catalog_cmd(category: str | None, fmt: str, rules: str | None, catalog: str | None) -> None:
+    """Liste les solutions et les pistes de financement avec leurs métadonnées.
+
+    \b
+    Exemples :
+      toolpicker catalog --category crm
+      toolpicker catalog --format json
+    """
+    from .profile import suggest
+    from .render import render_catalog
+
+    kb = _kb(rules, catalog)
+    categories = sorted(k for k, e in kb.taxonomy.items() if e.family == "tool_categories")
+    if category is not None and category not in categories:
+        raise InputError(t("kb.unknown_category", value=category) + " " + (suggest(category, categories) or ""))
+    write_output(render_catalog(kb.catalog_listing(category), fmt), None)
+
+
+@main.command(name="test")
+@click.argument("paths", nargs=-1, metavar="[SCENARIOS]...")
+@click.option("-k", "pattern", metavar="PATTERN", help="Seulement les scénarios dont le nom ou un tag contient PATTERN.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="Affiche la couverture des règles.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+              help="Échoue si la couverture des règles est inférieure à PERCENT.")
+@as_of_option
+@kb_options
+@friendly
+def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, fail_under: float | None,
+             as_of: str | None, rules: str | None, catalog: str | None) -> None:
+    """Exécute des scénarios d'audit (YAML) ; code 1 au moindre échec.
+
+    \b
+    Exemples :
+      toolpicker test tests/scenarios
+      toolpicker test tests/scenarios -k siae --coverage
+    """
+    from .recommend import parse_date
+    from .scenarios import coverage, load_scenarios, run_scenario
+
+    day = parse_date(as_of) if as_of else None
+    kb = _kb(rules, catalog)
+    chosen = list(paths) or ["tests/scenarios"]
+    scenarios = load_scenarios(chosen)
+    if pattern:
+        needle = pattern.lower()
+        scenarios = [s for s in scenarios if needle in s.name.lower() or any(needle in tag.lower() for tag in s.tags)]
+    if not scenarios:
+        raise InputError(t("scenario.none_found", paths=", ".join(chosen)))
+    outcomes = []
+    failed = 0
+    for scenario in scenarios:
+        outcome = run_scenario(kb, scenario, day)
+        outcomes.append(outcome)
+        status = t("scenario.passed") if not outcome.failures else t("scenario.failed")
+        click.echo(f"{status:>5}  {scenario.name}  ({scenario.path}:{scenario.line})")
+        for failure in outcome.failures:
+            click.echo(f"       {failure}")
+        failed += bool(outcome.failures)
+    counts = coverage(kb, outcomes)
+    covered = sum(1 for c in counts.values() if c)
+    percent = round(100 * covered / len(counts), 1) if counts else 100.0
+    if show_coverage:
+        click.echo("")
+        click.echo(t("scenario.coverage_title", covered=covered, total=len(counts), percent=percent))
+        for rule_id, count in sorted(counts.items()):
+            click.echo(f"  {count:>4}  {rule_id}")
+        never = [r for r, c in sorted(counts.items()) if not c]
+        if never:
+            click.echo(t("scenario.never_fired"))
+            for rule_id in never:
+                rule = kb.rule_index[rule_id]
+                click.echo(f"  {rule.path}:{rule.line}  {rule_id}")
+    click.echo(t("scenario.summary", passed=len(outcomes) - failed, failed=failed, total=len(outcomes)))
+    if fail_under is not None and percent < fail_under:
+        click.echo(t("scenario.under", percent=percent, threshold=fail_under), err=True)
+        sys.exit(1)
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,223 @@
+"""The structure profile (CONTRACT §1): what an adviser knows about one organisation.
+
+Every field but ``name`` may be left out; a field not given stays unknown
+(``None``) and is never silently defaulted. Lists are de-duplicated and sorted,
+so the order in which an adviser typed them never changes the result.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ._errors import Problem, ProfileError
+from ._i18n import t
+
+LegalForm = Literal["association", "cooperative", "commercial_company", "foundation", "mutual"]
+Sector = Literal[
+    "social", "health", "culture", "sport", "leisure", "environment",
+    "popular_education", "education", "integration", "humanitarian", "other",
+]
+Sensitivity = Literal["low", "personal", "sensitive"]
+RemoteWork = Literal["none", "occasional", "frequent"]
+Maturity = Literal["beginner", "progressing", "experienced"]
+Strategy = Literal["none", "partial", "formalized"]
+Difficulty = Literal["technical", "financial", "human", "strategic"]
+Need = Literal[
+    "communication", "website", "social_media", "newsletter", "collaboration",
+    "file_sharing", "instant_messaging", "video_conferencing", "project_management",
+    "contact_management", "integrated_management", "hr_management", "accounting",
+    "online_membership", "online_fundraising", "volunteer_recruitment", "governance",
+    "beneficiary_services", "data_protection", "equipment", "skills",
+]
+HostingPreference = Literal["no_preference", "keep_control", "delegate"]
+Connectivity = Literal["good", "limited"]
+ToolName = Annotated[str, Field(min_length=1, max_length=100)]
+
+_STRICT = {"strict": True}
+
+
+class Profile(BaseModel):
+    """One ESS organisation as a DLA adviser sees it; ``None`` means unknown."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: str | None = Field(default=None, max_length=200)
+    legal_form: LegalForm | None = None
+    siae: bool | None = None
+    sector: Sector | None = None
+    employees: int | None = Field(default=None, ge=0, le=1_000_000)
+    volunteers: int | None = Field(default=None, ge=0, le=10_000_000)
+    sites: int | None = Field(default=None, ge=1, le=100_000)
+    federation_member: bool | None = None
+    digital_budget_eur: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    data_sensitivity: Sensitivity | None = None
+    remote_work: RemoteWork | None = None
+    remote_volunteers: bool | None = None
+    international: bool | None = None
+    maturity: Maturity | None = None
+    digital_referents: int | None = Field(default=None, ge=0, le=100_000)
+    strategy: Strategy | None = None
+    board_involved: bool | None = None
+    difficulties: list[Difficulty] | None = Field(default=None, max_length=10)
+    needs: list[Need] | None = Field(default=None, max_length=50)
+    hosting_preference: HostingPreference | None = None
+    connectivity: Connectivity | None = None
+    current_tools: list[ToolName] | None = Field(default=None, max_length=100)
+
+    @field_validator("difficulties", "needs", "current_tools")
+    @classmethod
+    def _sorted_unique(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else sorted(set(value))
+
+    def known(self) -> dict[str, Any]:
+        """The answered fields only (what the rules can see)."""
+        return {k: v for k, v in self.model_dump().items() if v is not None and k != "name"}
+
+
+FIELDS: tuple[str, ...] = tuple(Profile.model_fields)
+QUESTION_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f != "name")
+
+
+def field_kind(name: str) -> str:
+    """``bool``, ``int``, ``enum``, ``list_enum``, ``list_str`` or ``str``."""
+    annotation = Profile.model_fields[name].annotation
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    inner = args[0] if args else annotation
+    if inner is bool:
+        return "bool"
+    if inner is int:
+        return "int"
+    if getattr(inner, "__origin__", None) is Literal:
+        return "enum"
+    if getattr(inner, "__origin__", None) is list:
+        (item,) = get_args(inner)
+        return "list_enum" if getattr(item, "__origin__", None) is Literal else "list_str"
+    return "str"
+
+
+def allowed_values(name: str) -> tuple[str, ...]:
+    """The enum values of an enum or list-of-enum field (empty for others)."""
+    annotation = Profile.model_fields[name].annotation
+    for arg in get_args(annotation):
+        if getattr(arg, "__origin__", None) is Literal:
+            return tuple(get_args(arg))
+        if getattr(arg, "__origin__", None) is list:
+            (item,) = get_args(arg)
+            if getattr(item, "__origin__", None) is Literal:
+                return tuple(get_args(item))
+    return ()
+
+
+def field_bounds(name: str) -> tuple[int | None, int | None]:
+    """(minimum, maximum) of an integer field."""
+    lo = hi = None
+    for meta in Profile.model_fields[name].metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return lo, hi
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """A "did you mean …?" sentence, or None when nothing is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return t("errors.did_you_mean", choice=close[0]) if close else None
+
+
+def _describe(err: Mapping[str, Any]) -> tuple[str, str | None]:
+    """French (or current language) message for one pydantic error."""
+    loc = [str(p) for p in err["loc"]]
+    name = loc[0] if loc else "?"
+    if len(loc) == 2 and loc[1].isdigit():
+        loc = [t("profile.item", field=name, index=int(loc[1]) + 1)]
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return t("profile.unknown_field", field=name), suggest(name, QUESTION_FIELDS)
+    if kind in ("literal_error", "enum"):
+        allowed = allowed_values(name)
+        return (
+            t("profile.bad_choice", field=".".join(loc), value=value, allowed=", ".join(allowed)),
+            suggest(str(value), allowed),
+        )
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return t("profile.not_int", field=".".join(loc), value=value), None
+    if kind == "bool_type":
+        return t("profile.not_bool", field=".".join(loc), value=value), None
+    if kind == "string_type":
+        return t("profile.not_str", field=".".join(loc), value=value), None
+    if kind == "list_type":
+        return t("profile.not_list", field=".".join(loc), value=value), None
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        op = "≥" if kind == "greater_than_equal" else "≤"
+        return t("profile.out_of_range", field=name, value=value, op=op, bound=bound), None
+    if kind in ("too_long", "string_too_long"):
+        return t("profile.too_long", field=name, limit=ctx.get("max_length")), None
+    if kind == "string_too_short":
+        return t("profile.empty_string", field=".".join(loc)), None
+    if kind == "model_type" or kind == "dict_type":
+        return t("profile.not_mapping"), None
+    return t("profile.invalid", field=".".join(loc), value=value, detail=err.get("msg", "")), None
+
+
+def parse_profile(data: object, path: str | None = None) -> Profile:
+    """Validate a mapping into a :class:`Profile`, or raise :class:`ProfileError`.
+
+    ``data`` may come from :func:`toolpicker._yaml.parse_yaml`; its line
+    numbers then locate each problem.
+    """
+    if isinstance(data, Profile):
+        return data
+    if not isinstance(data, Mapping):
+        code = "empty_document" if data is None else "not_mapping"
+        message = t("errors.empty_document") if data is None else t("profile.not_mapping")
+        raise ProfileError(
+            t("profile.header"),
+            [Problem(message=message, path=path, line=getattr(data, "line", None), code=code)],
+        )
+    try:
+        return Profile.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            message, suggestion = _describe(err)
+            name = str(err["loc"][0]) if err["loc"] else None
+            line_of = getattr(data, "line_of", None)
+            line = line_of(name) if (line_of and name) else None
+            value_node = data.get(name) if name else None
+            if len(err["loc"]) == 2 and isinstance(err["loc"][1], int) and hasattr(value_node, "line_of"):
+                line = value_node.line_of(err["loc"][1])
+            problems.append(
+                Problem(
+                    message=message,
+                    path=path,
+                    line=line,
+                    field=name,
+                    value=err.get("input") if err["type"] != "extra_forbidden" else None,
+                    suggestion=suggestion,
+                    code=err["type"],
+                )
+            )
+        problems.sort(key=lambda p: (p.line or 0, p.field or ""))
+        raise ProfileError(t("profile.header"), problems) from None
+
+
+def load_profile(source: str | bytes, path: str) -> Profile:
+    """Parse a YAML or JSON profile text (``path`` names it in errors)."""
+    from ._yaml import parse_yaml
+
+    try:
+        data = parse_yaml(source, path)
+    except ProfileError:
+        raise
+    except Exception as exc:  # InputError from the YAML layer: keep its located problems
+        problems = getattr(exc, "problems", None)
+        if problems is None:
+            raise
+        raise ProfileError(t("profile.header"), problems) from None
+    return parse_profile(data, path)

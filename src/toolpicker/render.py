@@ -1,0 +1,73 @@
+"""Rendering a recommendation for people (terminal text, Markdown) or programs (JSON).
+
+The wording lives in ``locale/*.yaml`` and the layout in ``templates/``; this
+module only wires them together. JSON is the contract's object, with sorted
+keys absent: pydantic keeps the declared order, which is stable.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ._i18n import current_language, t
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .result import Recommendation
+
+FORMATS = ("text", "markdown", "json")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return t("report.unknown")
+    if isinstance(value, bool):
+        return t("report.yes") if value else t("report.no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "—"
+    return str(value)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(  # noqa: S701 - text and Markdown output, not HTML
+        loader=jinja2.PackageLoader("toolpicker", "templates"),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals["t"] = t
+    env.filters["num"] = _number
+    env.filters["value"] = _value
+    return env
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(rec: Recommendation, fmt: str = "text") -> str:
+    """The recommendation as ``text``, ``markdown`` or ``json``."""
+    if fmt == "json":
+        return to_json(rec.model_dump(mode="json"))
+    template = {"text": "report.txt.j2", "markdown": "report.md.j2"}[fmt]
+    families = ["tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions"]
+    return _environment().get_template(template).render(rec=rec, families=families, lang=current_language())
+
+
+def render_catalog(data: dict[str, Any], fmt: str = "text") -> str:
+    """The ``toolpicker catalog`` listing."""
+    if fmt == "json":
+        return to_json(data)
+    return _environment().get_template("catalog.txt.j2").render(data=data)

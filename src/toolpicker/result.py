@@ -1,0 +1,116 @@
+"""The recommendation object (CONTRACT §2), as pydantic models.
+
+``Recommendation.model_dump(mode="json")`` is exactly what ``toolpicker
+recommend --format json`` prints. Extra keys beyond the contract are additions
+(``facts``, ``effect`` and ``weight`` on reasons, catalogue metadata on
+solutions and funding routes, ``excluded``), never renamings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Reason(_Out):
+    """Why an item is there: the rule that fired, its sentence, its source."""
+
+    rule: str
+    because: str
+    source: str
+    effect: str = "recommend"
+    weight: float = 0.0
+    facts: dict[str, Any] = {}
+
+
+class Item(_Out):
+    id: str
+    label: str
+    score: float
+    reasons: list[Reason]
+
+
+class SolutionItem(Item):
+    category: str
+    licence: str
+    delivery: list[str]
+    name: str
+    url: str | None = None
+    hosting: list[str] = []
+    price_tier: str
+    free_tier: bool
+    difficulty: str
+    last_verified: str | None = None
+
+
+class ProviderOut(_Out):
+    id: str
+    name: str
+    url: str | None = None
+    note: str | None = None
+    valid_until: str | None = None
+
+
+class FundingItem(Item):
+    aid_type: str
+    expense: str
+    providers: list[ProviderOut]
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+
+class WarningOut(_Out):
+    id: str
+    message: str
+    reasons: list[Reason]
+
+
+class Missing(_Out):
+    field: str
+    question: str
+    impact: int
+
+
+class Excluded(_Out):
+    id: str
+    label: str
+    family: str
+    reasons: list[Reason]
+
+
+class KnowledgeBaseInfo(_Out):
+    version: str
+    rules: int
+    solutions: int
+    funding_routes: int
+    as_of: str
+    language: str
+
+
+class Recommendation(_Out):
+    """Everything toolpicker says about one profile."""
+
+    toolpicker_version: str
+    knowledge_base: KnowledgeBaseInfo
+    profile: dict[str, Any]
+    tool_categories: list[Item]
+    licensing_models: list[Item]
+    accompaniments: list[Item]
+    funding_routes: list[FundingItem]
+    solutions: list[SolutionItem]
+    warnings: list[WarningOut]
+    missing: list[Missing]
+    excluded: list[Excluded] = []
+
+    def family(self, name: str) -> list[Any]:
+        return list(getattr(self, name))
+
+    def item_ids(self) -> set[str]:
+        """Every recommended id, all families together."""
+        families = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
+        return {item.id for fam in families for item in getattr(self, fam)}
