@@ -37,14 +37,15 @@ class Reader:
         self.path = path
         self.problems: list[Problem] = []
 
-    def problem(self, node: object, key: str | int | None, code: str, suggestion: str | None = None,
+    def problem(self, node: object, at: str | int | None, code: str, /, suggestion: str | None = None,
                 rule: str | None = None, severity: str = "error", **values: object) -> None:
+        """Record a problem located at ``node[at]`` (or at ``node`` when ``at`` is None)."""
         self.problems.append(
             Problem(
                 message=t(f"kb.{code}", **values),
                 path=self.path,
-                line=line_of(node, key),
-                field=str(key) if key is not None else None,
+                line=line_of(node, at),
+                field=str(at) if at is not None else None,
                 value=values.get("value"),
                 suggestion=suggestion,
                 code=code,

@@ -75,7 +75,7 @@ def write_output(text: str, output: str | None) -> None:
 def read_input(path: str) -> tuple[bytes, str]:
     """Bytes of a file, or of standard input for ``-``."""
     if path == "-":
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()
         if not data.strip():
             raise InputError(t("cli.stdin_empty"))
         return data, "<stdin>"

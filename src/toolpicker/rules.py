@@ -198,10 +198,10 @@ def parse_rule_file(data: Any, reader: Reader) -> list[Rule]:
     if data is None:
         reader.problem(data, None, "top_level", key="rules")
         return []
-    top = reader.mapping(data, "fichier de règles", ["rules"], [])
+    top = reader.mapping(data, "le fichier de règles", ["rules"], [])
     if top is None:
         return []
-    raw_rules = reader.sequence(top, "rules", "fichier de règles")
+    raw_rules = reader.sequence(top, "rules", "le fichier de règles")
     rules = []
     for index, raw in enumerate(raw_rules):
         rule = _parse_rule(raw, reader, line_of(top.get("rules"), index))
