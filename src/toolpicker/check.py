@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import datetime as dt
+
 from ._errors import KnowledgeBaseError, Problem
+from .analysis import analyse
 from ._i18n import t
 from .kb import KnowledgeBase, load_knowledge_base, shipped_dir
 
@@ -21,7 +24,8 @@ class CheckReport:
     knowledge_base: KnowledgeBase | None = None
 
 
-def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | Path | None = None) -> CheckReport:
+def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | Path | None = None,
+                         today: dt.date | None = None) -> CheckReport:
     """Every problem of a knowledge base (errors and warnings), sorted by file and line."""
     report = CheckReport()
     custom = rules_dir is not None or catalog_dir is not None
@@ -32,8 +36,14 @@ def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str |
         report.problems = exc.problems
     else:
         report.knowledge_base = kb
-        report.problems = list(kb.warnings)
+        report.problems = list(kb.warnings) + analyse(kb, today)
+        if any(p.severity == "error" for p in report.problems):
+            return _sorted(report)
         report.summary = t("cli.check_ok", rules=len(kb.rules), solutions=len(kb.solutions),
                            routes=len(kb.funding_routes), path=kb.source.rules_dir.parent)
+    return _sorted(report)
+
+
+def _sorted(report: CheckReport) -> CheckReport:
     report.problems.sort(key=lambda p: (p.severity != "error", p.path or "", p.line or 0, p.message))
     return report

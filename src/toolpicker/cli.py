@@ -167,6 +167,36 @@ def recommend(profile: str, fmt: str, output: str | None, as_of: str | None, rul
 
 
 @main.command()
+@click.argument("profile", metavar="PROFILE")
+@click.option("--item", metavar="ID", help="L'élément à expliquer (sinon : tous les éléments recommandés ou écartés).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Écrire dans FILE au lieu de l'écran.")
+@as_of_option
+@kb_options
+@friendly
+def explain(profile: str, item: str | None, fmt: str, output: str | None, as_of: str | None, rules: str | None,
+            catalog: str | None) -> None:
+    """Explique pourquoi un élément est recommandé (règles, conditions, valeurs) ou pourquoi il ne l'est pas
+    (conditions en échec et plus petit changement du profil qui le ferait apparaître).
+
+    \b
+    Exemples :
+      toolpicker explain examples/siae-chantier-insertion.yaml --item erp
+      toolpicker explain examples/petite-association-culturelle.yaml --format json
+    """
+    from .explain import explain as run
+    from .profile import load_profile
+    from .recommend import parse_date
+    from .render import render_explanation
+
+    day = parse_date(as_of)
+    data, shown = read_input(profile)
+    parsed = load_profile(data, shown)
+    result = run(parsed, item=item, as_of=day, knowledge_base=_kb(rules, catalog))
+    write_output(render_explanation(result, fmt), output)
+
+
+@main.command()
 @kb_options
 @click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -196,6 +226,33 @@ def check(rules: str | None, catalog: str | None, strict: bool, fmt: str) -> Non
         else:
             click.echo(t("cli.check_failed", count=len(failing)), err=True)
     sys.exit(1 if failing else 0)
+
+
+@main.command()
+@click.option("-o", "--output", metavar="DIR", required=True, help="Dossier où écrire le site HTML.")
+@click.option("--scenarios", "scenario_paths", metavar="PATH", multiple=True,
+              help="Scénarios servant à la couverture (défaut : tests/scenarios s'il existe).")
+@kb_options
+@friendly
+def docs(output: str, scenario_paths: tuple[str, ...], rules: str | None, catalog: str | None) -> None:
+    """Écrit la documentation HTML statique de la base : une page par règle, par élément et par solution.
+
+    \b
+    Exemple :
+      toolpicker docs -o site/ && xdg-open site/index.html
+    """
+    from pathlib import Path
+
+    from .docsgen import build_docs
+    from .scenarios import load_scenarios, run_scenario
+
+    kb = _kb(rules, catalog)
+    paths = list(scenario_paths) or (["tests/scenarios"] if Path("tests/scenarios").is_dir() else [])
+    outcomes = [run_scenario(kb, s) for s in load_scenarios(paths)] if paths else []
+    with click.progressbar(length=1 + len(kb.rules) + len(kb.taxonomy) + len(kb.funding_routes) + len(kb.solutions),
+                           label="docs", file=sys.stderr) as bar:
+        pages = build_docs(kb, Path(output), outcomes, progress=lambda _page: bar.update(1))
+    click.echo(t("docs.written", pages=pages, path=output))
 
 
 @main.command(name="catalog")

@@ -156,7 +156,8 @@ def _sorted(items: list[Any]) -> list[Any]:
     return sorted(items, key=lambda i: (-i.score, i.id))
 
 
-def build(kb: KnowledgeBase, profile: Profile, firings: list[Firing], as_of: dt.date) -> Recommendation:
+def build(kb: KnowledgeBase, profile: Profile, firings: list[Firing], as_of: dt.date,
+          with_missing: bool = True) -> Recommendation:
     """Assemble the recommendation from durable-rules' firings."""
     known = profile.known()
     items, excluded_raw, warnings = aggregate(kb, firings)
@@ -213,7 +214,7 @@ def build(kb: KnowledgeBase, profile: Profile, firings: list[Firing], as_of: dt.
         funding_routes=_sorted(families["funding_routes"]),
         solutions=_sorted(families["solutions"]),
         warnings=warning_out,
-        missing=[Missing(**m) for m in missing_fields(kb, profile, as_of)],
+        missing=[Missing(**m) for m in missing_fields(kb, profile, as_of)] if with_missing else [],
         excluded=sorted(excluded, key=lambda e: (e.family, e.id)),
     )
 

@@ -66,6 +66,13 @@ def render(rec: Recommendation, fmt: str = "text") -> str:
     return _environment().get_template(template).render(rec=rec, families=families, lang=current_language())
 
 
+def render_explanation(exp: Any, fmt: str = "text") -> str:
+    """The ``toolpicker explain`` output."""
+    if fmt == "json":
+        return to_json(exp.model_dump(mode="json"))
+    return _environment().get_template("explain.txt.j2").render(exp=exp)
+
+
 def render_catalog(data: dict[str, Any], fmt: str = "text") -> str:
     """The ``toolpicker catalog`` listing."""
     if fmt == "json":
