@@ -99,7 +99,7 @@ def test_usage_error_exits_2(runner: CliRunner) -> None:
 def test_check_shipped_knowledge_base(runner: CliRunner) -> None:
     result = invoke(runner, "check")
     assert result.exit_code == 0
-    assert result.output.startswith("Base de connaissances valide : ")
+    assert result.output.splitlines()[-1].startswith("Base de connaissances valide : ")
 
 
 def test_check_reports_file_and_line_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
