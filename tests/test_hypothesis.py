@@ -58,3 +58,56 @@ def test_order_of_list_fields_does_not_matter(kb: toolpicker.KnowledgeBase, prof
 def test_python_evaluator_agrees_with_durable_rules(kb: toolpicker.KnowledgeBase, profile: dict[str, Any]) -> None:
     known = toolpicker.parse_profile(profile).known()
     assert [f.rule for f in engine_for(kb).run(known)] == fired_rules(kb.rules, known)
+
+
+@SETTINGS
+@given(profile=profiles)
+def test_reuse_gives_the_same_result_as_a_fresh_durable_rules_run(kb: toolpicker.KnowledgeBase,
+                                                                   profile: dict[str, Any]) -> None:
+    fresh = toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=kb, reuse=False)
+    toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=kb)  # fills the caches
+    assert toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=kb).model_dump() == fresh.model_dump()
+
+
+@SETTINGS
+@given(profile=profiles, other=profiles)
+def test_profiles_with_the_same_signature_share_firings_but_keep_their_own_facts(
+        kb: toolpicker.KnowledgeBase, profile: dict[str, Any], other: dict[str, Any]) -> None:
+    # Warm the caches with another profile first: whatever it left there must not leak into this one.
+    toolpicker.recommend(other, as_of=AS_OF, knowledge_base=kb)
+    fresh = toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=kb, reuse=False)
+    assert toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=kb).model_dump() == fresh.model_dump()
+
+
+def test_answering_an_unlisted_field_cannot_change_the_result(kb: toolpicker.KnowledgeBase) -> None:
+    from toolpicker.missing import candidate_answers
+    from toolpicker.profile import QUESTION_FIELDS
+
+    base_profile = {"legal_form": "association", "employees": 3, "needs": ["website"], "maturity": "progressing"}
+    base = toolpicker.recommend(base_profile, as_of=AS_OF, knowledge_base=kb)
+    listed = {m.field for m in base.missing}
+    strip = ("profile", "missing")
+
+    def essence(rec: toolpicker.Recommendation) -> dict[str, Any]:
+        data = rec.model_dump(mode="json", exclude=set(strip))
+        for family in ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions"):
+            data[family] = sorted((i["id"], i["score"]) for i in data[family])
+        return {k: data[k] for k in ("tool_categories", "licensing_models", "accompaniments", "funding_routes")}
+
+    for name in QUESTION_FIELDS:
+        if name in base_profile or name in listed:
+            continue
+        for answer in candidate_answers(kb, name):
+            changed = toolpicker.recommend({**base_profile, name: answer}, as_of=AS_OF, knowledge_base=kb)
+            assert essence(changed) == essence(base), (name, answer)
+
+
+def test_answering_a_listed_field_can_change_the_result(kb: toolpicker.KnowledgeBase) -> None:
+    from toolpicker.missing import candidate_answers
+
+    base_profile = {"legal_form": "association", "employees": 3}
+    base = toolpicker.recommend(base_profile, as_of=AS_OF, knowledge_base=kb)
+    for entry in base.missing[:8]:
+        outcomes = {toolpicker.recommend({**base_profile, entry.field: a}, as_of=AS_OF, knowledge_base=kb)
+                    .model_dump_json(exclude={"profile", "missing"}) for a in candidate_answers(kb, entry.field)}
+        assert outcomes - {base.model_dump_json(exclude={"profile", "missing"})}, entry.field

@@ -17,6 +17,8 @@ all live here:
    records them and :meth:`Engine.run` raises :class:`EngineError`;
 5. rulesets cannot be replaced: named after a content hash;
 6. the C core is not thread-safe: every call goes through one process-wide lock;
+7. the host's two background dispatcher threads are never started (they raced
+   with evaluations and could run an action outside its session);
 9. actions take exactly one parameter ``c`` (two would make them asynchronous).
 
 A condition on an unknown field is *unknown*, and a rule fires only when its
@@ -128,10 +130,21 @@ class _Evaluation:
 
 
 class _Host(_dr.Host):  # type: ignore[misc]
-    """One durable-rules host per process; actions are looked up in :data:`_ACTIONS`."""
+    """One durable-rules host per process; actions are looked up in :data:`_ACTIONS`.
+
+    ``Host()`` normally starts two timer threads that call ``start_action`` and
+    ``assert_timers`` on every ruleset every 0.2 s, outside any lock. Our rules
+    use no timers and every action runs synchronously inside ``assert_fact``, so
+    those threads only race with evaluations (seen here as "Could not complete and
+    start action, error code: 307" and actions run outside their session):
+    ``_run`` is overridden so they never start.
+    """
 
     def get_action(self, action_name: str) -> Any:
         return _ACTIONS[action_name]
+
+    def _run(self) -> None:
+        """Start no background dispatcher (see the class docstring)."""
 
 
 _LOCK = threading.RLock()
@@ -237,9 +250,10 @@ class Engine:
         if evaluation.error is not None:
             rule_id, exc = evaluation.error
             raise EngineError(t("engine.action_failed", rule=rule_id, detail=f"{type(exc).__name__}: {exc}")) from exc
-        return [self._firing(rule_id, known) for rule_id in sorted(set(evaluation.fired))]
+        return [self.firing(rule_id, known) for rule_id in sorted(set(evaluation.fired))]
 
-    def _firing(self, rule_id: str, known: dict[str, Any]) -> Firing:
+    def firing(self, rule_id: str, known: dict[str, Any]) -> Firing:
+        """The firing of ``rule_id`` on this profile: the values of the fields its condition tests."""
         facts = {f: known[f] for f in self._rule_fields[rule_id] if f in known}
         return Firing(rule=rule_id, facts=facts, derived=self._rule_facts[rule_id])
 

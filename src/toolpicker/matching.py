@@ -26,7 +26,7 @@ Criteria (see ``docs/matching.md``):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +35,6 @@ from .catalog import PRICE_CEILING, Solution
 from .kb import KnowledgeBase
 
 PER_CATEGORY = 3
-CATALOG_FIELDS = ("digital_budget_eur", "data_sensitivity", "hosting_preference", "connectivity", "maturity",
-                  "employees")
 
 
 @dataclass
@@ -60,88 +58,142 @@ def affordable(sol: Solution, budget: int) -> bool:
     return budget > 3000 if ceiling is None else ceiling <= budget
 
 
+@dataclass(frozen=True)
+class Effect:
+    """What one criterion does to one solution: a weight, or an exclusion (``weight is None``)."""
+
+    criterion: str
+    key: str
+    weight: float | None
+    values: tuple[tuple[str, Any], ...] = ()
+
+
+def _size(kb: KnowledgeBase, sol: Solution, employees: int) -> list[Effect]:
+    if (sol.min_employees is not None and employees < sol.min_employees) or (
+        sol.max_employees is not None and employees > sol.max_employees
+    ):
+        lo = sol.min_employees if sol.min_employees is not None else 0
+        hi = sol.max_employees if sol.max_employees is not None else "∞"
+        return [Effect("size", "size", None, (("employees", employees), ("lo", lo), ("hi", hi)))]
+    return []
+
+
+def _budget(kb: KnowledgeBase, sol: Solution, budget: int) -> list[Effect]:
+    if not affordable(sol, budget):
+        if sol.discounts:
+            return [Effect("budget", "budget_discount", -1, (("budget", budget), ("_routes", sol.discounts)))]
+        return [Effect("budget", "budget_out", None, (("budget", budget), ("_tier", sol.price_tier)))]
+    if budget < 500 and (sol.free_tier or sol.price_tier == "free"):
+        return [Effect("budget", "budget_free", 1, (("budget", budget),))]
+    return []
+
+
+def _data(kb: KnowledgeBase, sol: Solution, sensitivity: str) -> list[Effect]:
+    hosting = set(sol.hosting)
+    if hosting and not hosting & {"self", "fr", "eu"}:
+        if sensitivity == "sensitive":
+            return [Effect("data", "sensitive_non_eu", None)]
+        if sensitivity == "personal":
+            return [Effect("data", "personal_non_eu", -1)]
+    return []
+
+
+def _hosting(kb: KnowledgeBase, sol: Solution, preference: str) -> list[Effect]:
+    delivery = set(sol.delivery)
+    if preference == "keep_control":
+        if delivery & {"on_premise", "alternative_host"} or "self" in sol.hosting:
+            return [Effect("hosting", "keep_control_ok", 1)]
+        return [Effect("hosting", "keep_control_saas", -1)]
+    if preference == "delegate" and "saas" in delivery:
+        return [Effect("hosting", "delegate_ok", 0.5)]
+    return []
+
+
+def _connectivity(kb: KnowledgeBase, sol: Solution, connectivity: str) -> list[Effect]:
+    if connectivity == "limited":
+        if sol.works_offline:
+            return [Effect("connectivity", "offline_ok", 1)]
+        if set(sol.delivery) == {"saas"}:
+            return [Effect("connectivity", "online_only", -1)]
+    return []
+
+
+def _maturity(kb: KnowledgeBase, sol: Solution, maturity: str) -> list[Effect]:
+    if maturity == "beginner":
+        if sol.difficulty == "high":
+            return [Effect("maturity", "hard_for_beginners", -1)]
+        if sol.difficulty == "low":
+            return [Effect("maturity", "easy_for_beginners", 0.5)]
+    return []
+
+
+CRITERIA: dict[str, Callable[[KnowledgeBase, Solution, Any], list[Effect]]] = {
+    "employees": _size,
+    "digital_budget_eur": _budget,
+    "data_sensitivity": _data,
+    "hosting_preference": _hosting,
+    "connectivity": _connectivity,
+    "maturity": _maturity,
+}
+CATALOG_FIELDS = tuple(CRITERIA)
+
+
+def _text(kb: KnowledgeBase, effect: Effect) -> str:
+    values = dict(effect.values)
+    if "_routes" in values:
+        values["routes"] = ", ".join(pick(kb.label(r)) for r in values.pop("_routes"))
+    if "_tier" in values:
+        values["tier"] = t(f"match.tier_{values.pop('_tier')}")
+    return t(f"match.{effect.key}", **values)
+
+
 def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_score: float, category_reason: str,
-                   known: Mapping[str, Any], licensing: set[str], as_of: dt.date) -> Scored:
-    """Score one solution for one recommended category; ``excluded`` says why it is out."""
+                   known: Mapping[str, Any], licensing: set[str], as_of: dt.date, texts: bool = True) -> Scored:
+    """Score one solution for one recommended category; ``excluded`` says why it is out.
+
+    ``texts=False`` computes the same scores and exclusions without writing the
+    reasons' sentences.
+    """
     base = category_score if category == sol.category else category_score / 2
-    cat_label = pick(kb.label(category))
     scored = Scored(sol, category, base)
     src = sol.source
-
-    def add(criterion: str, weight: float, key: str, **values: Any) -> None:
-        facts = {k: known[k] for k in values.pop("_facts", ()) if k in known}
-        scored.score += weight
-        scored.reasons.append(_reason(criterion, t(f"match.{key}", **values), src, weight, facts))
-
-    def exclude(criterion: str, key: str, **values: Any) -> None:
-        facts = {k: known[k] for k in values.pop("_facts", ()) if k in known}
-        scored.excluded.append(_reason(criterion, t(f"match.{key}", **values), src, 0.0, facts))
-
-    scored.reasons.append({"rule": category_reason, "because": t("match.category", category=cat_label,
-                                                                 secondary=category != sol.category),
-                           "source": src, "effect": "recommend", "weight": base, "facts": {}})
+    if texts:
+        scored.reasons.append({"rule": category_reason,
+                               "because": t("match.category", category=pick(kb.label(category))),
+                               "source": src, "effect": "recommend", "weight": base, "facts": {}})
     if sol.end_of_life and sol.end_of_life < as_of:
         successor = kb.solutions[sol.superseded_by].name if sol.superseded_by in kb.solutions else "—"
-        exclude("lifecycle", "ended", date=sol.end_of_life.isoformat(), successor=successor)
-    employees = known.get("employees")
-    if employees is not None:
-        if (sol.min_employees is not None and employees < sol.min_employees) or (
-            sol.max_employees is not None and employees > sol.max_employees
-        ):
-            exclude("size", "size", employees=employees, lo=sol.min_employees if sol.min_employees is not None else 0,
-                    hi=sol.max_employees if sol.max_employees is not None else "∞", _facts=("employees",))
-    budget = known.get("digital_budget_eur")
-    if budget is not None:
-        if not affordable(sol, budget):
-            if sol.discounts:
-                add("budget", -1, "budget_discount", budget=budget,
-                    routes=", ".join(pick(kb.label(r)) for r in sol.discounts), _facts=("digital_budget_eur",))
+        scored.excluded.append(_reason("lifecycle", t("match.ended", date=sol.end_of_life.isoformat(),
+                                                      successor=successor), src, 0.0, {}) if texts else {})
+    for name, criterion in CRITERIA.items():
+        value = known.get(name)
+        if value is None:
+            continue
+        for effect in criterion(kb, sol, value):
+            facts = {name: value}
+            if effect.weight is None:
+                scored.excluded.append(_reason(effect.criterion, _text(kb, effect), src, 0.0, facts) if texts else {})
             else:
-                exclude("budget", "budget_out", budget=budget, tier=t(f"match.tier_{sol.price_tier}"),
-                        _facts=("digital_budget_eur",))
-        elif budget < 500 and (sol.free_tier or sol.price_tier == "free"):
-            add("budget", 1, "budget_free", budget=budget, _facts=("digital_budget_eur",))
-    hosting = set(sol.hosting)
-    eu_possible = bool(hosting & {"self", "fr", "eu"})
-    sensitivity = known.get("data_sensitivity")
-    if hosting and not eu_possible:
-        if sensitivity == "sensitive":
-            exclude("data", "sensitive_non_eu", _facts=("data_sensitivity",))
-        elif sensitivity == "personal":
-            add("data", -1, "personal_non_eu", _facts=("data_sensitivity",))
-    delivery = set(sol.delivery)
-    preference = known.get("hosting_preference")
-    if preference == "keep_control":
-        if delivery & {"on_premise", "alternative_host"} or "self" in hosting:
-            add("hosting", 1, "keep_control_ok", _facts=("hosting_preference",))
-        else:
-            add("hosting", -1, "keep_control_saas", _facts=("hosting_preference",))
-    elif preference == "delegate" and "saas" in delivery:
-        add("hosting", 0.5, "delegate_ok", _facts=("hosting_preference",))
-    if known.get("connectivity") == "limited":
-        if sol.works_offline:
-            add("connectivity", 1, "offline_ok", _facts=("connectivity",))
-        elif delivery == {"saas"}:
-            add("connectivity", -1, "online_only", _facts=("connectivity",))
-    if known.get("maturity") == "beginner":
-        if sol.difficulty == "high":
-            add("maturity", -1, "hard_for_beginners", _facts=("maturity",))
-        elif sol.difficulty == "low":
-            add("maturity", 0.5, "easy_for_beginners", _facts=("maturity",))
+                scored.score += effect.weight
+                if texts:
+                    scored.reasons.append(_reason(effect.criterion, _text(kb, effect), src, effect.weight, facts))
     fits = []
     if "free_software" in licensing and sol.is_free_software:
         fits.append("free_software")
     if "proprietary" in licensing and not sol.is_free_software:
         fits.append("proprietary")
-    fits.extend(sorted(delivery & licensing))
+    fits.extend(sorted(set(sol.delivery) & licensing))
     if fits:
-        add("licensing", 1, "licensing_fit", models=", ".join(pick(kb.label(m)) for m in fits))
+        scored.score += 1
+        if texts:
+            models = ", ".join(pick(kb.label(m)) for m in fits)
+            scored.reasons.append(_reason("licensing", t("match.licensing_fit", models=models), src, 1, {}))
     scored.score = round(scored.score, 4)
     return scored
 
 
 def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str]], known: Mapping[str, Any],
-                    licensing: set[str], as_of: dt.date) -> tuple[list[Scored], list[Scored]]:
+                    licensing: set[str], as_of: dt.date, texts: bool = True) -> tuple[list[Scored], list[Scored]]:
     """(kept, excluded) solutions for the recommended categories.
 
     ``categories`` maps a category id to (its score, the id of the rule that
@@ -155,7 +207,7 @@ def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str
             if category not in categories:
                 continue
             cat_score, reason_rule = categories[category]
-            scored = score_solution(kb, sol, category, cat_score, reason_rule, known, licensing, as_of)
+            scored = score_solution(kb, sol, category, cat_score, reason_rule, known, licensing, as_of, texts)
             current = best.get(sol.id)
             if current is None or (not scored.excluded, scored.score) > (not current.excluded, current.score):
                 best[sol.id] = scored

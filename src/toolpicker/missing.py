@@ -13,8 +13,9 @@ How ``missing`` is computed (documented in the README):
    counts the rules whose firing would change (forward chaining included).
    The field's *rule impact* is the largest such count over its answers.
 3. Fields that constrain the catalogue (budget, data sensitivity, hosting
-   preference, connectivity, maturity, headcount) also count the proposed
-   solutions that at least one answer would add or remove.
+   preference, connectivity, maturity, headcount) also count the candidate
+   solutions (those of the recommended categories) that at least one answer
+   would rule out or re-score.
 4. ``impact`` is the sum of both; fields with impact 0 are not listed (no answer
    to them can change the result). The list is sorted by impact, then by the
    field's order in the contract.
@@ -27,9 +28,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._i18n import pick
-from .evaluate import fire
+from .evaluate import compiled_for
 from .kb import KnowledgeBase
-from .matching import CATALOG_FIELDS, match_solutions
+from .matching import CATALOG_FIELDS, CRITERIA
 from .profile import QUESTION_FIELDS, Profile, allowed_values, field_bounds, field_kind
 from .rules import atoms
 
@@ -70,10 +71,10 @@ def _catalog_thresholds(kb: KnowledgeBase, name: str) -> set[int]:
     return {0, 499, 500, 3000, 3001}
 
 
-def _solution_set(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str]], known: Mapping[str, Any],
-                  licensing: set[str], as_of: dt.date) -> set[str]:
-    kept, _ = match_solutions(kb, categories, known, licensing, as_of)
-    return {s.solution.id for s in kept}
+def _catalog_impact(kb: KnowledgeBase, name: str, candidates: list[Any], answers: list[Any]) -> int:
+    """How many candidate solutions some answer to ``name`` would rule out or re-score."""
+    criterion = CRITERIA[name]
+    return sum(1 for sol in candidates if any(criterion(kb, sol, answer) for answer in answers))
 
 
 def _categories(kb: KnowledgeBase, fired: Iterable[str]) -> tuple[dict[str, tuple[float, str]], set[str]]:
@@ -93,33 +94,33 @@ def _categories(kb: KnowledgeBase, fired: Iterable[str]) -> tuple[dict[str, tupl
 def missing_fields(kb: KnowledgeBase, profile: Profile, as_of: dt.date) -> list[dict[str, Any]]:
     """``[{field, question, impact}]`` for the unanswered fields that could change the result."""
     known = profile.known()
-    base = fire(kb.rules, known)
-    undecided = [r for r in kb.rules if base[r.id] is None]
+    compiled = compiled_for(kb.rules)
+    prepared = compiled.prepare(known)
+    base = compiled.fire(prepared)
     fired = {rid for rid, v in base.items() if v is True}
+    facts = {f for r in kb.rules if r.id in fired for f in r.derive}
+    undecided = [r for r in kb.rules if base[r.id] is None]
+    undecided_ids = {r.id for r in undecided}
     undecided_fields = {a.field for r in undecided for a in atoms(r.when)}
-    categories, licensing = _categories(kb, fired)
-    base_solutions: set[str] | None = None
+    categories, _licensing = _categories(kb, fired)
+    candidates = [s for s in kb.solutions.values() if any(c in categories for c in s.categories)
+                  and not (s.end_of_life and s.end_of_life < as_of)]
+    answers = kb.cached("missing.answers", lambda: {n: candidate_answers(kb, n) for n in QUESTION_FIELDS})
     result = []
     for name in QUESTION_FIELDS:
         if name in known:
             continue
-        rule_impact = 0
-        catalog_impact = 0
         check_catalog = name in CATALOG_FIELDS and bool(categories)
         if name not in undecided_fields and not check_catalog:
             continue
-        changed_solutions: set[str] = set()
-        for answer in candidate_answers(kb, name):
-            trial = {**known, name: answer}
-            if name in undecided_fields:
-                after = fire(kb.rules, trial)
-                newly = {rid for rid, v in after.items() if v is True} - fired
-                rule_impact = max(rule_impact, len(newly))
-            if check_catalog:
-                if base_solutions is None:
-                    base_solutions = _solution_set(kb, categories, known, licensing, as_of)
-                changed_solutions |= _solution_set(kb, categories, trial, licensing, as_of) ^ base_solutions
-        catalog_impact = len(changed_solutions)
+        rule_impact = 0
+        for answer in answers[name] if name in undecided_fields else ():
+            trial = dict(prepared)
+            trial[name] = compiled.prepare_value(name, answer)
+            pool = [r for r in compiled.dependents(name) if r.id in undecided_ids]
+            after = compiled.fire(trial, pool, facts, settle=False)
+            rule_impact = max(rule_impact, sum(1 for v in after.values() if v is True))
+        catalog_impact = _catalog_impact(kb, name, candidates, answers[name]) if check_catalog else 0
         impact = rule_impact + catalog_impact
         if impact > 0:
             question = kb.questions.get(name)

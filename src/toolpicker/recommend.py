@@ -157,7 +157,7 @@ def _sorted(items: list[Any]) -> list[Any]:
 
 
 def build(kb: KnowledgeBase, profile: Profile, firings: list[Firing], as_of: dt.date,
-          with_missing: bool = True) -> Recommendation:
+          with_missing: bool = True, missing: list[dict[str, Any]] | None = None) -> Recommendation:
     """Assemble the recommendation from durable-rules' firings."""
     known = profile.known()
     items, excluded_raw, warnings = aggregate(kb, firings)
@@ -214,27 +214,54 @@ def build(kb: KnowledgeBase, profile: Profile, firings: list[Firing], as_of: dt.
         funding_routes=_sorted(families["funding_routes"]),
         solutions=_sorted(families["solutions"]),
         warnings=warning_out,
-        missing=[Missing(**m) for m in missing_fields(kb, profile, as_of)] if with_missing else [],
+        missing=[Missing(**m) for m in (missing if missing is not None else missing_fields(kb, profile, as_of))]
+        if with_missing else [],
         excluded=sorted(excluded, key=lambda e: (e.family, e.id)),
     )
 
 
 def recommend(profile: Profile | Mapping[str, Any], as_of: dt.date | str | None = None,
-              knowledge_base: KnowledgeBase | None = None, lang: str | None = None) -> Recommendation:
+              knowledge_base: KnowledgeBase | None = None, lang: str | None = None,
+              reuse: bool = True) -> Recommendation:
     """Recommend tools, licensing models, accompaniments, funding routes and solutions.
 
     >>> rec = recommend({"legal_form": "association", "employees": 3})
     >>> rec.model_dump(mode="json")["tool_categories"][0]["reasons"][0]["rule"]  # doctest: +SKIP
 
     Raises :class:`~toolpicker.ProfileError` on a bad profile. Safe to call from
-    several threads at once.
+    several threads at once. With ``reuse`` (the default), profiles that no rule
+    condition can tell apart share one durable-rules run (see
+    :mod:`toolpicker.reuse`); ``reuse=False`` runs durable-rules for this
+    profile whatever the cache holds. Both give the same result.
     """
     kb = knowledge_base or default_knowledge_base()
-    with language(lang or current_language()):
+    with language(lang or current_language()) as chosen:
         parsed = parse_profile(profile)
         day = parse_date(as_of)
-        firings = engine_for(kb).run(parsed.known())
-        return build(kb, parsed, firings, day)
+        if not reuse:
+            return build(kb, parsed, engine_for(kb).run(parsed.known()), day)
+        return _reusing(kb, parsed, day, chosen)
+
+
+def _reusing(kb: KnowledgeBase, parsed: Profile, day: dt.date, lang: str) -> Recommendation:
+    from .evaluate import compiled_for
+    from .reuse import reuse_for
+
+    memo = reuse_for(kb)
+    known = parsed.known()
+    out_key = memo.output_key(known, day, lang)
+    hit = memo.outputs.get(out_key)
+    if hit is not None:
+        return hit.model_copy(update={"profile": parsed.model_dump(mode="json")})  # type: ignore[no-any-return]
+    engine = engine_for(kb)
+    signature = memo.signature(compiled_for(kb.rules).prepare(known))
+    fired = memo.memo(memo.firings, signature, lambda: tuple(f.rule for f in engine.run(known)))
+    firings = [engine.firing(rule_id, known) for rule_id in fired]
+    missing = memo.memo(memo.missing, (signature, memo.catalog_key(known), day, lang),
+                        lambda: missing_fields(kb, parsed, day))
+    rec = build(kb, parsed, firings, day, missing=missing)
+    memo.outputs.put(out_key, rec)
+    return rec
 
 
 def parse_date(value: dt.date | str | None) -> dt.date:
