@@ -12,6 +12,14 @@ import toolpicker
 from toolpicker.kb import shipped_dir
 
 HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's knowledge-base cache."""
+    import os
+
+    os.environ["TOOLPICKER_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 FIXTURES = HERE / "fixtures"
 ROOT = HERE.parent
 EXAMPLES = ROOT / "examples"

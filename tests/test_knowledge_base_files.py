@@ -131,3 +131,22 @@ def test_knowledge_base_version_is_a_content_hash(tmp_path: Path) -> None:
         'rules:\n  - id: zz-extra\n    title: "X"\n    source: "Guide"\n    then:\n      recommend:\n'
         '        - {item: crm, weight: 1, because: "Parce que."}\n', encoding="utf-8")
     assert load_knowledge_base(rules, shipped_dir("catalog")).version != first
+
+
+def test_cached_knowledge_base_is_identical_and_a_damaged_cache_is_ignored(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLPICKER_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_knowledge_base()
+    (cache_file,) = (tmp_path / "cache").glob("kb-*.json")
+    second = load_knowledge_base()
+    for name in ("rules", "taxonomy", "needs", "solutions", "funding_routes", "questions", "version", "warnings"):
+        assert getattr(second, name) == getattr(first, name), name
+    cache_file.write_text('{"rules": [{"id": 1}]', encoding="utf-8")
+    assert load_knowledge_base().rules == first.rules
+
+
+def test_cache_can_be_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLPICKER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TOOLPICKER_NO_CACHE", "1")
+    load_knowledge_base()
+    assert not (tmp_path / "cache").exists()

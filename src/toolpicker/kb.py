@@ -9,7 +9,11 @@ every id a rule or a solution mentions exists, and returns an immutable
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import os
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from . import _contract
-from ._errors import KnowledgeBaseError, Problem
+from ._errors import InputError, KnowledgeBaseError, Problem
 from ._i18n import t
 from ._reader import Reader
-from ._yaml import read_yaml
+from ._version import __version__
+from ._yaml import MAX_BYTES, parse_yaml, read_yaml
 from .catalog import (
     FieldQuestion,
     FundingRoute,
@@ -143,67 +148,149 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | Path | None = None) -> KnowledgeBase:
-    """Read, validate and cross-check a knowledge base; raise :class:`KnowledgeBaseError`."""
-    shipped = rules_dir is None and catalog_dir is None
-    rdir = Path(rules_dir) if rules_dir is not None else shipped_dir("rules")
-    cdir = Path(catalog_dir) if catalog_dir is not None else shipped_dir("catalog")
+Parser = Callable[[Any, Reader], list[Any]]
+CATALOG_PARSERS: dict[str, tuple[Parser, str]] = {
+    "taxonomy.yaml": (parse_taxonomy, "taxonomy"),
+    "funding_routes.yaml": (parse_funding_routes, "routes"),
+    "questions.yaml": (parse_questions, "questions"),
+}
+
+
+def _sources(rdir: Path, cdir: Path, shipped: bool) -> tuple[list[tuple[Path, str, Parser, str]], list[Problem]]:
+    """(path, shown name, parser, bucket) of every file of a knowledge base, in a fixed order."""
     problems: list[Problem] = []
-    digest = hashlib.sha256()
-    parsed: dict[str, list[Any]] = {"rules": [], "taxonomy": [], "routes": [], "solutions": [], "questions": []}
-
-    def read(path: Path, base: Path, label: str, parse: Callable[[Any, Reader], list[Any]], bucket: str) -> None:
-        shown = _display(path, base, shipped or base in (shipped_dir("rules"), shipped_dir("catalog")), label)
-        try:
-            data = read_yaml(path, shown)
-        except KnowledgeBaseError as exc:  # pragma: no cover - read_yaml raises InputError
-            problems.extend(exc.problems)
-            return
-        except Exception as exc:  # InputError: keep its located problems
-            problems.extend(getattr(exc, "problems", []) or [Problem(message=str(exc), path=shown)])
-            return
-        digest.update(shown.encode())
-        digest.update(path.read_bytes())
-        reader = Reader(shown)
-        parsed[bucket].extend(parse(data, reader))
-        problems.extend(reader.problems)
-
-    for folder, label in ((rdir, "rules"), (cdir, "catalog")):
+    for folder in (rdir, cdir):
         if not folder.is_dir():
             problems.append(Problem(message=t("kb.not_a_directory"), path=str(folder), code="not_a_directory"))
     if problems:
-        raise KnowledgeBaseError(t("kb.header", count=len(problems)), problems)
-
+        return [], problems
+    shown_as_shipped = shipped or rdir == shipped_dir("rules") or cdir == shipped_dir("catalog")
+    files: list[tuple[Path, str, Parser, str]] = []
     rule_files = _yaml_files(rdir)
     if not rule_files:
         problems.append(Problem(message=t("kb.no_rule_files"), path=str(rdir), code="no_rule_files"))
     for path in rule_files:
-        read(path, rdir, "rules", parse_rule_file, "rules")
-    catalog_parsers = {"taxonomy.yaml": (parse_taxonomy, "taxonomy"),
-                       "funding_routes.yaml": (parse_funding_routes, "routes"),
-                       "questions.yaml": (parse_questions, "questions")}
-    for name, (parser, bucket) in catalog_parsers.items():
-        read(cdir / name, cdir, "catalog", parser, bucket)
-    for path in _yaml_files(cdir / "solutions") if (cdir / "solutions").is_dir() else []:
-        read(path, cdir, "catalog", parse_solutions, "solutions")
+        files.append((path, _display(path, rdir, shown_as_shipped and rdir == shipped_dir("rules"), "rules"),
+                      parse_rule_file, "rules"))
+    catalog_files = [cdir / name for name in CATALOG_PARSERS]
+    catalog_files += _yaml_files(cdir / "solutions") if (cdir / "solutions").is_dir() else []
+    for path in catalog_files:
+        parser, bucket = CATALOG_PARSERS.get(path.name, (parse_solutions, "solutions")) \
+            if path.parent == cdir else (parse_solutions, "solutions")
+        files.append((path, _display(path, cdir, shown_as_shipped and cdir == shipped_dir("catalog"), "catalog"),
+                      parser, bucket))
+    return files, problems
 
-    kb_problems = _cross_check(parsed)
-    problems.extend(kb_problems)
+
+def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | Path | None = None) -> KnowledgeBase:
+    """Read, validate and cross-check a knowledge base; raise :class:`KnowledgeBaseError`.
+
+    A validated knowledge base is kept as JSON in the user's cache folder
+    (``$TOOLPICKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/toolpicker`` or
+    ``~/.cache/toolpicker``), keyed by a hash of every file's content: the next
+    run with the same files skips YAML parsing and validation. Set
+    ``TOOLPICKER_NO_CACHE=1`` to disable it. JSON, never pickle: nothing from
+    the cache is executed.
+    """
+    shipped = rules_dir is None and catalog_dir is None
+    rdir = Path(rules_dir) if rules_dir is not None else shipped_dir("rules")
+    cdir = Path(catalog_dir) if catalog_dir is not None else shipped_dir("catalog")
+    files, problems = _sources(rdir, cdir, shipped)
+    if problems:
+        raise KnowledgeBaseError(t("kb.header", count=len(problems)), problems)
+    contents: list[tuple[Path, str, Parser, str, bytes | None]] = []
+    digest = hashlib.sha256()
+    for path, shown, parser, bucket in files:
+        try:
+            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+        except OSError:
+            data = None
+        contents.append((path, shown, parser, bucket, data))
+        digest.update(shown.encode() + b"\0" + (data or b"") + b"\0")
+    version = digest.hexdigest()[:12]
+    source = Source(rdir, cdir, shipped)
+    cached = _from_cache(digest.hexdigest(), version, source)
+    if cached is not None:
+        return cached
+    parsed: dict[str, list[Any]] = {"rules": [], "taxonomy": [], "routes": [], "solutions": [], "questions": []}
+    for path, shown, parser, bucket, data in contents:
+        try:
+            tree = parse_yaml(data, shown) if data is not None else read_yaml(path, shown)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        reader = Reader(shown)
+        parsed[bucket].extend(parser(tree, reader))
+        problems.extend(reader.problems)
+    problems.extend(_cross_check(parsed))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise KnowledgeBaseError(t("kb.header", count=len(errors)), errors)
-    rules = tuple(sorted(parsed["rules"], key=lambda r: r.id))
-    return KnowledgeBase(
-        rules=rules,
+    kb = KnowledgeBase(
+        rules=tuple(sorted(parsed["rules"], key=lambda r: r.id)),
         taxonomy={e.id: e for e in parsed["taxonomy"] if e.family != "needs"},
         needs={e.id: e for e in parsed["taxonomy"] if e.family == "needs"},
         solutions={s.id: s for s in sorted(parsed["solutions"], key=lambda s: s.id)},
         funding_routes={r.id: r for r in sorted(parsed["routes"], key=lambda r: r.id)},
         questions={q.field: q for q in parsed["questions"]},
-        version=digest.hexdigest()[:12],
-        source=Source(rdir, cdir, shipped),
+        version=version,
+        source=source,
         warnings=tuple(p for p in problems if p.severity != "error"),
     )
+    _to_cache(digest.hexdigest(), kb)
+    return kb
+
+
+def _cache_file(key: str) -> Path | None:
+    if os.environ.get("TOOLPICKER_NO_CACHE"):
+        return None
+    base = os.environ.get("TOOLPICKER_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "toolpicker")
+    return Path(base) / f"kb-{__version__}-{key[:32]}.json"
+
+
+def _to_cache(key: str, kb: KnowledgeBase) -> None:
+    target = _cache_file(key)
+    if target is None:
+        return
+    data = {
+        "rules": [r.model_dump(mode="json") for r in kb.rules],
+        "taxonomy": [e.model_dump(mode="json") for e in (*kb.taxonomy.values(), *kb.needs.values())],
+        "solutions": [x.model_dump(mode="json") for x in kb.solutions.values()],
+        "routes": [x.model_dump(mode="json") for x in kb.funding_routes.values()],
+        "questions": [x.model_dump(mode="json") for x in kb.questions.values()],
+        "warnings": [dataclasses.asdict(p) for p in kb.warnings],
+    }
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".kb-", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only home is no reason to fail: the cache is only an optimisation
+
+
+def _from_cache(key: str, version: str, source: Source) -> KnowledgeBase | None:
+    target = _cache_file(key)
+    if target is None or not target.is_file():
+        return None
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+        taxonomy = [TaxonomyEntry.model_validate(e) for e in data["taxonomy"]]
+        return KnowledgeBase(
+            rules=tuple(Rule.model_validate(r) for r in data["rules"]),
+            taxonomy={e.id: e for e in taxonomy if e.family != "needs"},
+            needs={e.id: e for e in taxonomy if e.family == "needs"},
+            solutions={s["id"]: Solution.model_validate(s) for s in data["solutions"]},
+            funding_routes={r["id"]: FundingRoute.model_validate(r) for r in data["routes"]},
+            questions={q["field"]: FieldQuestion.model_validate(q) for q in data["questions"]},
+            version=version,
+            source=source,
+            warnings=tuple(Problem(**p) for p in data["warnings"]),
+        )
+    except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt, never trusted
+        return None
 
 
 def _dup(items: list[Any], key: Callable[[Any], str], problems: list[Problem]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from ._reader import SNAKE_ID, Reader, Text, line_of
 from ._yaml import LineDict
@@ -68,6 +68,11 @@ class Atom(_Frozen):
     op: str
     value: Any
     line: int | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _lists_as_tuples(cls, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value
 
     def negated(self) -> Atom:
         value = (not self.value) if self.op == "known" else self.value
