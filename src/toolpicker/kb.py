@@ -241,12 +241,18 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
     return kb
 
 
-def _cache_file(key: str) -> Path | None:
+def cache_folder() -> Path | None:
+    """Where toolpicker keeps its caches, or None when ``TOOLPICKER_NO_CACHE`` is set."""
     if os.environ.get("TOOLPICKER_NO_CACHE"):
         return None
     base = os.environ.get("TOOLPICKER_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "toolpicker")
-    return Path(base) / f"kb-{__version__}-{key[:32]}.json"
+    return Path(base)
+
+
+def _cache_file(key: str) -> Path | None:
+    folder = cache_folder()
+    return None if folder is None else folder / f"kb-{__version__}-{key[:32]}.json"
 
 
 def _to_cache(key: str, kb: KnowledgeBase) -> None:
