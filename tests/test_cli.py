@@ -129,7 +129,7 @@ def test_catalog_json_matches_contract(runner: CliRunner) -> None:
 def test_catalog_by_category(runner: CliRunner) -> None:
     result = invoke(runner, "catalog", "--category", "crm", "--format", "json")
     solutions = json.loads(result.output)["solutions"]
-    assert solutions and all("crm" == s["category"] or "crm" in s["also"] for s in solutions)
+    assert solutions and all(s["category"] == "crm" or "crm" in s["also"] for s in solutions)
     assert "salesforce" in [s["id"] for s in solutions]
 
 
@@ -147,7 +147,7 @@ def test_english_messages(runner: CliRunner) -> None:
 
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(runner: CliRunner) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    for name, command in main.commands.items():
+    for name in main.commands:
         result = invoke(runner, name, "--help")
         assert result.exit_code == 0
         assert "toolpicker " + name in result.output, name

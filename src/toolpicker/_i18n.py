@@ -59,9 +59,9 @@ class _Missing(dict[str, object]):
         return "{" + key + "}"
 
 
-def t(key: str, /, lang: str | None = None, **values: object) -> str:
+def t(key: str, /, lang: object = None, **values: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language)."""
-    chosen = lang or current_language()
+    chosen = lang if isinstance(lang, str) and lang in LANGUAGES else current_language()
     template = _catalog(chosen).get(key)
     if template is None and chosen != DEFAULT_LANGUAGE:
         template = _catalog(DEFAULT_LANGUAGE).get(key)

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 
 from ._errors import Problem
 from ._i18n import pick, t
+from .catalog import FundingRoute, Solution
 from .kb import KnowledgeBase
 from .profile import allowed_values, field_bounds, field_kind
 from .rules import All, AnyOf, Atom, Condition, FactRef, Not, Rule, to_nnf
@@ -55,7 +56,6 @@ def _dnf(cond: Condition) -> list[Term] | None:
     if isinstance(cond, AnyOf):
         out = [term for p in parts for term in p or []]
         return out if len(out) <= MAX_TERMS else None
-    assert isinstance(cond, All)
     product: list[Term] = [()]
     for p in parts:
         product = [a + b for a in product for b in p or []]
@@ -314,7 +314,8 @@ def analyse(kb: KnowledgeBase, today: dt.date | None = None) -> list[Problem]:
                 findings.append(_finding(None, "provider_dates", "warning", None, path=p.path, line=p.line,
                                          provider=p.id, route=route.id))
     stale = today - dt.timedelta(days=STALE_DAYS)
-    for item in (*kb.solutions.values(), *kb.funding_routes.values()):
+    entries: list[Solution | FundingRoute] = [*kb.solutions.values(), *kb.funding_routes.values()]
+    for item in entries:
         verified = item.last_verified
         if verified is None or verified < stale:
             findings.append(_finding(None, "stale_entry", "warning", "stale_fix", path=item.path, line=item.line,

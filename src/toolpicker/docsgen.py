@@ -18,7 +18,7 @@ from typing import Any
 from ._i18n import current_language, pick, t
 from .explain import describe_atom
 from .kb import KnowledgeBase
-from .rules import All, AnyOf, Atom, Condition, FactRef, Not
+from .rules import All, Atom, Condition, FactRef, Not
 from .scenarios import Outcome
 
 
@@ -33,7 +33,6 @@ def condition_tree(kb: KnowledgeBase, cond: Condition | None) -> dict[str, Any]:
     if isinstance(cond, Not):
         return {"kind": "not", "text": t("docs.not"), "children": [condition_tree(kb, cond.item)]}
     label = t("docs.all") if isinstance(cond, All) else t("docs.any")
-    assert isinstance(cond, (All, AnyOf))
     return {"kind": "all" if isinstance(cond, All) else "any", "text": label,
             "children": [condition_tree(kb, c) for c in cond.items]}
 

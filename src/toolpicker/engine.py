@@ -29,6 +29,7 @@ matching gives exactly that three-valued meaning.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -41,7 +42,7 @@ from durable import engine as _dr
 
 from ._errors import EngineError
 from ._i18n import t
-from .rules import All, AnyOf, Atom, Condition, FactRef, Rule, atoms, facts_used, normalise_token, to_nnf
+from .rules import All, Atom, Condition, FactRef, Not, Rule, atoms, facts_used, normalise_token, to_nnf
 
 PROFILE = "profile"
 FACT = "fact"
@@ -98,7 +99,8 @@ def _expr(cond: Condition) -> dict[str, Any] | None:
         return _atom(cond)
     if isinstance(cond, FactRef):
         return None
-    assert isinstance(cond, (All, AnyOf))
+    if isinstance(cond, Not):  # pragma: no cover - callers pass NNF conditions
+        raise ValueError("not in NNF")
     parts = [e for e in (_expr(c) for c in cond.items) if e is not None]
     if not parts:
         return None
@@ -170,10 +172,8 @@ def _make_action(ruleset: str, rule_id: str, derives: tuple[str, ...]) -> Any:
             for name in derives:
                 if name not in evaluation.derived:
                     evaluation.derived.add(name)
-                    try:
+                    with contextlib.suppress(_dr.MessageNotHandledException):  # a fact no rule builds on
                         c.assert_fact({"t": FACT, "name": name})
-                    except _dr.MessageNotHandledException:
-                        pass  # a derived fact no rule builds on: nothing to do
         except Exception as exc:  # noqa: BLE001 - durable-rules would swallow it; we re-raise in run()
             if evaluation.error is None:
                 evaluation.error = (rule_id, exc)
@@ -239,17 +239,16 @@ class Engine:
                 host.assert_fact(self.name, fact)
             except _dr.MessageNotHandledException:
                 pass  # no rule matched this profile: a normal outcome
-            except Exception as exc:  # noqa: BLE001 - wrap durable-rules' own errors
+            except Exception as exc:
                 raise EngineError(t("engine.failed", detail=str(exc))) from exc
             finally:
                 _CURRENT.pop()
-                try:
+                with contextlib.suppress(Exception):  # a session that was never created
                     host.delete_state(self.name, sid)
-                except Exception:  # noqa: BLE001,S110 - a session that was never created
-                    pass
         if evaluation.error is not None:
-            rule_id, exc = evaluation.error
-            raise EngineError(t("engine.action_failed", rule=rule_id, detail=f"{type(exc).__name__}: {exc}")) from exc
+            rule_id, error = evaluation.error
+            raise EngineError(t("engine.action_failed", rule=rule_id,
+                                detail=f"{type(error).__name__}: {error}")) from error
         return [self.firing(rule_id, known) for rule_id in sorted(set(evaluation.fired))]
 
     def firing(self, rule_id: str, known: dict[str, Any]) -> Firing:

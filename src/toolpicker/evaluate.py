@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .rules import All, AnyOf, Atom, Condition, FactRef, Not, Rule, normalise_token
+from .rules import All, Atom, Condition, FactRef, Not, Rule, normalise_token
 from .rules import atoms as _atoms
 from .rules import facts_used as _facts_used
 
@@ -26,7 +26,7 @@ def eval_atom(atom: Atom, known: Mapping[str, Any]) -> Truth:
     """Value of one atom: ``None`` when its field is unknown (except for ``known``)."""
     present = atom.field in known and known[atom.field] is not None
     if atom.op == "known":
-        return present == atom.value
+        return bool(present == atom.value)
     if not present:
         return None
     value = known[atom.field]
@@ -75,7 +75,6 @@ def eval_condition(cond: Condition | None, known: Mapping[str, Any], facts: Iter
         if any(v is False for v in values):
             return False
         return True if all(v is True for v in values) else None
-    assert isinstance(cond, AnyOf)
     if any(v is True for v in values):
         return True
     return False if all(v is False for v in values) else None

@@ -221,7 +221,7 @@ def counterfactual(kb: KnowledgeBase, profile: Profile, item: str, as_of: dt.dat
     options = [(cost, {name: answer}) for name in fields for cost, answer in _options(kb, name, known.get(name))]
     options.sort(key=lambda o: (o[0], repr(sorted(o[1].items()))))
     verified = 0
-    for cost, change in options:
+    for _cost, change in options:
         trial = {**known, **change}
         if not any(eval_condition(r.when, trial, _facts(kb, trial)) for r in rules) and \
                 kb.family_of(item) != "solutions":

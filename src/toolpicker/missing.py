@@ -24,7 +24,7 @@ How ``missing`` is computed (documented in the README):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from ._i18n import pick
@@ -106,7 +106,7 @@ def missing_fields(kb: KnowledgeBase, profile: Profile, as_of: dt.date) -> list[
     candidates = [s for s in kb.solutions.values() if any(c in categories for c in s.categories)
                   and not (s.end_of_life and s.end_of_life < as_of)]
     answers = kb.cached("missing.answers", lambda: {n: candidate_answers(kb, n) for n in QUESTION_FIELDS})
-    result = []
+    result: list[dict[str, Any]] = []
     for name in QUESTION_FIELDS:
         if name in known:
             continue

@@ -190,8 +190,9 @@ def parse_profile(data: object, path: str | None = None) -> Profile:
             line_of = getattr(data, "line_of", None)
             line = line_of(name) if (line_of and name) else None
             value_node = data.get(name) if name else None
-            if len(err["loc"]) == 2 and isinstance(err["loc"][1], int) and hasattr(value_node, "line_of"):
-                line = value_node.line_of(err["loc"][1])
+            item_line = getattr(value_node, "line_of", None)
+            if len(err["loc"]) == 2 and isinstance(err["loc"][1], int) and item_line is not None:
+                line = item_line(err["loc"][1])
             problems.append(
                 Problem(
                     message=message,

@@ -57,7 +57,8 @@ class _Acc:
     top_rule: tuple[float, str] | None = None
 
 
-def _reason(kb: KnowledgeBase, firing: Firing, because: Mapping[str, str], effect: str, weight: float) -> dict[str, Any]:
+def _reason(kb: KnowledgeBase, firing: Firing, because: Mapping[str, str], effect: str,
+            weight: float) -> dict[str, Any]:
     rule = kb.rule_index[firing.rule]
     return {"rule": rule.id, "because": pick(because), "source": rule.source, "effect": effect, "weight": weight,
             "facts": dict(firing.facts)}
@@ -93,8 +94,8 @@ def aggregate(kb: KnowledgeBase, firings: list[Firing]) -> tuple[dict[str, _Acc]
             warnings.setdefault(warning.id, []).append(_reason(kb, firing, warning.message, "warn", 0.0))
     excluded: dict[str, list[dict[str, Any]]] = {}
     for item, (priority, reasons) in exclusions.items():
-        acc = items.get(item)
-        if acc is not None and acc.best_priority is not None and acc.best_priority > priority:
+        kept = items.get(item)
+        if kept is not None and kept.best_priority is not None and kept.best_priority > priority:
             continue  # a more important rule keeps it
         items.pop(item, None)
         excluded[item] = reasons
@@ -152,6 +153,11 @@ def _funding(kb: KnowledgeBase, route: FundingRoute, acc: _Acc, known: Mapping[s
     )
 
 
+def _top_rule(acc: _Acc, item: Item) -> str:
+    """The rule that weighs most in an item (first id on ties): named by its solutions' first reason."""
+    return acc.top_rule[1] if acc.top_rule is not None else item.reasons[0].rule
+
+
 def _sorted(items: list[Any]) -> list[Any]:
     return sorted(items, key=lambda i: (-i.score, i.id))
 
@@ -174,12 +180,14 @@ def build(kb: KnowledgeBase, profile: Profile, firings: list[Firing], as_of: dt.
             direct_solutions[item_id] = acc
         elif family == "funding_routes":
             out = _funding(kb, kb.funding_routes[item_id], acc, known, as_of)
-            (families["funding_routes"] if isinstance(out, FundingItem) else excluded).append(out)
+            if isinstance(out, FundingItem):
+                families["funding_routes"].append(out)
+            else:
+                excluded.append(out)
         elif family is not None:
             families[family].append(Item(id=item_id, label=pick(kb.label(item_id)), score=round(acc.score, 4),
                                          reasons=_reasons(acc.reasons)))
-    categories = {i.id: (i.score, items[i.id].top_rule[1] if items[i.id].top_rule else i.reasons[0].rule)
-                  for i in families["tool_categories"]}
+    categories = {i.id: (i.score, _top_rule(items[i.id], i)) for i in families["tool_categories"]}
     licensing = {i.id for i in families["licensing_models"]}
     kept, dropped = match_solutions(kb, categories, known, licensing, as_of)
     solution_scores: dict[str, tuple[float, list[dict[str, Any]], str]] = {
