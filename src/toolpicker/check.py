@@ -6,14 +6,13 @@ warnings (missing English labels, …) do not fail the check unless ``--strict``
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import datetime as dt
-
 from ._errors import KnowledgeBaseError, Problem
-from .analysis import analyse
 from ._i18n import t
+from .analysis import analyse
 from .kb import KnowledgeBase, load_knowledge_base, shipped_dir
 
 
