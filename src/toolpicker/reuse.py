@@ -15,7 +15,7 @@ came from a durable-rules run. What is reused:
   eligibility looks at; only the ``profile`` echo is replaced on a hit.
 
 All three caches are bounded LRU maps (memory does not grow with the number of
-profiles) and are guarded by a lock. Cached recommendations are shared:
+profiles: about 15 MB when full) and are guarded by a lock. Cached recommendations are shared:
 treat returned objects as read-only (they are frozen pydantic models).
 """
 
@@ -85,14 +85,15 @@ class Reuse:
         self.relevant = tuple(sorted(rule_fields | set(CATALOG_FIELDS) | set(ELIGIBILITY_FIELDS)))
         self.list_fields = {a.field for r in kb.rules for a in atoms(r.when) if a.op.startswith("contains")
                             or a.op.startswith("not_contains")}
-        self.firings: LRU[tuple[str, ...]] = LRU(16_384)
-        self.missing: LRU[list[dict[str, Any]]] = LRU(16_384)
-        self.outputs: LRU[Any] = LRU(512)
+        # Sizes keep the caches around 15 MB when full (a recommendation is ~140 KB of objects).
+        self.firings: LRU[tuple[str, ...]] = LRU(4096)
+        self.missing: LRU[list[dict[str, Any]]] = LRU(1024)
+        self.outputs: LRU[Any] = LRU(32)
 
-    def signature(self, prepared: Mapping[str, Any]) -> tuple[bool | None, ...]:
-        """Three-valued truth of every distinct test (``prepared`` as by ``Compiled.prepare``)."""
+    def signature(self, prepared: Mapping[str, Any]) -> bytes:
+        """Three-valued truth of every distinct test, one byte each (0 false, 1 true, 2 unknown)."""
         empty: frozenset[str] = frozenset()
-        return tuple(test(prepared, empty) for test in self.tests)
+        return bytes(2 if v is None else int(v) for v in (test(prepared, empty) for test in self.tests))
 
     def output_key(self, known: Mapping[str, Any], day: Any, lang: str) -> Hashable:
         return (day, lang, tuple(_freeze(known.get(f)) for f in self.relevant))
