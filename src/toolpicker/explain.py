@@ -20,6 +20,8 @@ from ._errors import InputError
 from ._i18n import current_language, language, pick, t
 from .evaluate import eval_atom, eval_condition, fire
 from .kb import KnowledgeBase, default_knowledge_base
+from .catalog import Solution
+from .matching import CATALOG_FIELDS, CRITERIA
 from .missing import candidate_answers
 from .profile import Profile, field_kind, parse_profile, suggest
 from .recommend import build, engine_for, parse_date
@@ -27,6 +29,7 @@ from .result import Recommendation
 from .rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
 
 FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
+MAX_VERIFIED = 12  # durable-rules runs spent looking for a counterfactual, at most, per item
 SYMBOLS = {"equals": "=", "not_equals": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
 
 
@@ -216,28 +219,49 @@ def counterfactual(kb: KnowledgeBase, profile: Profile, item: str, as_of: dt.dat
     for r in related:  # rules deriving the facts these rules need
         for fact in facts_used(r.when):
             fields = sorted(set(fields) | {a.field for d in kb.rules if fact.name in d.derive for a in atoms(d.when)})
-    if kb.family_of(item) == "solutions" and item in kb.solutions:
-        fields = sorted(set(fields) | {"digital_budget_eur", "data_sensitivity", "employees", "hosting_preference"})
+    solution = kb.solutions.get(item) if kb.family_of(item) == "solutions" else None
+    if solution is not None:
+        fields = sorted(set(fields) | set(CATALOG_FIELDS))
     options = [(cost, {name: answer}) for name in fields for cost, answer in _options(kb, name, known.get(name))]
     options.sort(key=lambda o: (o[0], repr(sorted(o[1].items()))))
     verified = 0
     for _cost, change in options:
         trial = {**known, **change}
-        if not any(eval_condition(r.when, trial, _facts(kb, trial)) for r in rules) and \
-                kb.family_of(item) != "solutions":
+        if solution is not None:
+            if not _catalog_allows(kb, solution, trial, as_of):
+                continue
+        elif not any(eval_condition(r.when, trial, _facts(kb, trial)) for r in rules):
             continue
         verified += 1
         score = _appears(kb, profile, change, item, as_of)
         if score is not None:
             return _sentence(kb, item, change, known, score)
-        if verified > 40:
+        if verified >= MAX_VERIFIED:
             break
     return None
 
 
+def _catalog_allows(kb: KnowledgeBase, solution: Solution, known: Mapping[str, Any], as_of: dt.date) -> bool:
+    """No catalogue criterion rules the solution out for these answers (a cheap filter before durable-rules)."""
+    if solution.end_of_life and solution.end_of_life < as_of:
+        return False
+    for name, criterion in CRITERIA.items():
+        value = known.get(name)
+        if value is not None and any(e.weight is None for e in criterion(kb, solution, value)):
+            return False
+    return True
+
+
 def _facts(kb: KnowledgeBase, known: Mapping[str, Any]) -> set[str]:
-    truth = fire(kb.rules, known)
-    return {f for r in kb.rules if truth[r.id] is True for f in r.derive}
+    """Facts derived on this profile (memoised per profile: explain asks for them once per item)."""
+    key = repr(sorted(known.items()))
+    memo: dict[str, set[str]] = kb.cached("explain.facts", dict)
+    if key not in memo:
+        if len(memo) > 4096:
+            memo.clear()
+        truth = fire(kb.rules, known)
+        memo[key] = {f for r in kb.rules if truth[r.id] is True for f in r.derive}
+    return memo[key]
 
 
 def _sentence(kb: KnowledgeBase, item: str, change: Mapping[str, Any], known: Mapping[str, Any], score: float,
@@ -266,8 +290,7 @@ def _sentence(kb: KnowledgeBase, item: str, change: Mapping[str, Any], known: Ma
 def explain_item(kb: KnowledgeBase, profile: Profile, rec: Recommendation, item: str, as_of: dt.date,
                  fired_ids: set[str]) -> ItemExplanation:
     known = profile.known()
-    truth = fire(kb.rules, known)
-    facts = {f for r in kb.rules if truth[r.id] is True for f in r.derive}
+    facts = _facts(kb, known)
     family = kb.family_of(item) or ""
     label = pick(kb.label(item))
     present = {e.id: e for fam in FAMILIES for e in getattr(rec, fam)}
