@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ._errors import InputError
 from ._i18n import current_language, language, pick, t
+from .catalog import Solution
 from .evaluate import eval_atom, eval_condition, fire
 from .kb import KnowledgeBase, default_knowledge_base
-from .catalog import Solution
 from .matching import CATALOG_FIELDS, CRITERIA
 from .missing import candidate_answers
 from .profile import Profile, field_kind, parse_profile, suggest
