@@ -180,3 +180,26 @@ def test_concurrent_evaluations_match_serial_ones(kb: toolpicker.KnowledgeBase) 
     for th in threads:
         th.join()
     assert results == serial
+
+
+def test_a_profile_no_rule_matches_in_a_fresh_process_does_not_crash(tmp_path: Path) -> None:
+    # Regression: durable-rules aborted the process ("free(): invalid pointer") when a session whose
+    # only fact matched no rule was deleted. A catch-all rule now handles every profile fact.
+    import subprocess
+    import sys
+
+    folder = write_rules(tmp_path, """
+rules:
+  - id: only-siae
+    title: "SIAE seulement"
+    source: "Guide"
+    when: {field: siae, equals: true}
+    then:
+      recommend: [{item: crm, weight: 1, because: "CRM."}]
+""")
+    code = (f"import toolpicker; from toolpicker.kb import shipped_dir; "
+            f"kb = toolpicker.load_knowledge_base({str(folder)!r}, shipped_dir('catalog')); "
+            f"[toolpicker.recommend({{'employees': i}}, as_of='2026-11-28', knowledge_base=kb, reuse=False) "
+            f"for i in range(3)]; print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stderr

@@ -9,7 +9,10 @@ rules' conclusions: forward chaining), and deletes the session in a ``finally``.
 The work-arounds for durable-rules' pitfalls (../shared/notes/durable-rules.md)
 all live here:
 
-1. "no rule fired" raises ``MessageNotHandledException``: caught, it is normal;
+1. "no rule fired" would raise ``MessageNotHandledException`` — and, in a fresh
+   ruleset, deleting that session then aborts the process — so a catch-all rule
+   with a no-op action handles every profile fact, and a derived fact that no
+   rule builds on is never asserted;
 2. the 1,024-session ceiling: one sid per evaluation, always deleted;
 3. asserting the same derived fact twice raises: derived facts are de-duplicated
    per session before being asserted;
@@ -46,6 +49,7 @@ from .rules import All, Atom, Condition, FactRef, Not, Rule, atoms, facts_used, 
 
 PROFILE = "profile"
 FACT = "fact"
+CATCH_ALL = "toolpicker__catch_all"  # not a valid rule id, so it can never clash with one
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def _host() -> _Host:
     return _HOST
 
 
-def _make_action(ruleset: str, rule_id: str, derives: tuple[str, ...]) -> Any:
+def _make_action(ruleset: str, rule_id: str, derives: tuple[str, ...], used: frozenset[str]) -> Any:
     def action(c: Any) -> None:  # exactly one parameter: two would make it asynchronous
         evaluation = _CURRENT[-1]
         try:
@@ -172,7 +176,7 @@ def _make_action(ruleset: str, rule_id: str, derives: tuple[str, ...]) -> Any:
             for name in derives:
                 if name not in evaluation.derived:
                     evaluation.derived.add(name)
-                    with contextlib.suppress(_dr.MessageNotHandledException):  # a fact no rule builds on
+                    if name in used:  # a fact no rule builds on is never asserted (it would not be handled)
                         c.assert_fact({"t": FACT, "name": name})
         except Exception as exc:  # noqa: BLE001 - durable-rules would swallow it; we re-raise in run()
             if evaluation.error is None:
@@ -182,12 +186,19 @@ def _make_action(ruleset: str, rule_id: str, derives: tuple[str, ...]) -> Any:
     return action
 
 
+def _noop(c: Any) -> None:
+    """The catch-all rule's action: nothing (the rule only makes every profile fact handled)."""
+
+
 class Engine:
     """A compiled ruleset: ``run(profile_fields)`` returns the rules durable-rules fired."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = {r.id: r for r in rules}
         definition = {r.id: compile_rule(r) for r in sorted(rules, key=lambda r: r.id)}
+        # Every profile fact must be handled by some rule: asserting one that matches nothing in a
+        # fresh ruleset, then deleting its session, aborts the process ("free(): invalid pointer").
+        definition[CATCH_ALL] = {"all": [{"p": {"t": PROFILE}}], "run": CATCH_ALL, "pri": 1_000_000}
         payload = json.dumps(definition, sort_keys=True, ensure_ascii=False, default=list)
         self.name = "toolpicker_" + hashlib.sha256(payload.encode()).hexdigest()[:16]
         self.definition = definition
@@ -199,10 +210,12 @@ class Engine:
                     entry.update(normalise_token(v) for v in (a.value if isinstance(a.value, tuple) else [a.value]))
         self._rule_fields = {r.id: sorted({a.field for a in atoms(r.when)}) for r in rules}
         self._rule_facts = {r.id: tuple(sorted({f.name for f in facts_used(r.when)})) for r in rules}
+        used = frozenset(f.name for r in rules for f in facts_used(r.when))
         with _LOCK:
             if self.name not in _REGISTERED:
+                _ACTIONS[f"{self.name}:{CATCH_ALL}"] = _noop
                 for rule in rules:
-                    _ACTIONS[f"{self.name}:{rule.id}"] = _make_action(self.name, rule.id, rule.derive)
+                    _ACTIONS[f"{self.name}:{rule.id}"] = _make_action(self.name, rule.id, rule.derive, used)
                 named = {rid: {**d, "run": f"{self.name}:{rid}"} for rid, d in definition.items()}
                 if named:
                     _host().set_rulesets({self.name: named})
