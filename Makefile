@@ -23,7 +23,7 @@ run: | $(BIN)/python
 test: $(VENV)/.deps
 	$(BIN)/pip install -q --no-deps --force-reinstall .
 	$(BIN)/toolpicker check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 ## check: validate the shipped knowledge base
 check: $(VENV)/.deps

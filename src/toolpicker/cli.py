@@ -139,8 +139,8 @@ def main(lang: str | None) -> None:
 
 @main.command()
 @click.argument("profile", metavar="PROFILE")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
-              help="Format de sortie.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="Format de sortie (html : rapport imprimable).")
 @click.option("-o", "--output", metavar="FILE", help="Écrire dans FILE au lieu de l'écran.")
 @as_of_option
 @kb_options
@@ -337,3 +337,107 @@ def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, f
         click.echo(t("scenario.under", percent=percent, threshold=fail_under), err=True)
         sys.exit(1)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (locale par défaut).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port d'écoute.")
+@kb_options
+@friendly
+def serve(host: str, port: int, rules: str | None, catalog: str | None) -> None:
+    """Sert l'API HTTP JSON et la page web des conseiller·es (questionnaire adaptatif, rapport imprimable).
+
+    \b
+    Exemples :
+      toolpicker serve                      # puis ouvrir http://127.0.0.1:8000/
+      toolpicker serve --port 8080 --rules mes-regles/
+    """
+    from .server import serve as run
+
+    kb = _kb(rules, catalog)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(t("server.not_loopback", host=host), err=True)
+    click.echo(t("server.listening", url=f"http://{host}:{port}/"), err=True)
+    run(kb, host, port)
+
+
+@main.command()
+@kb_options
+@friendly
+def schema(rules: str | None, catalog: str | None) -> None:
+    """Affiche le schéma JSON du profil, avec les libellés et questions du questionnaire.
+
+    \b
+    Exemples :
+      toolpicker schema > profil.schema.json
+      toolpicker --lang en schema
+    """
+    from .questionnaire import profile_schema
+    from .render import to_json
+
+    write_output(to_json(profile_schema(_kb(rules, catalog))), None)
+
+
+@main.command()
+@click.option("-o", "--output", default="profil.yaml", show_default=True, metavar="FILE",
+              help="Où enregistrer le profil (YAML).")
+@click.option("--profile", "start", metavar="PROFILE", help="Reprendre un profil existant (YAML/JSON).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Format de la recommandation affichée à la fin.")
+@as_of_option
+@kb_options
+@friendly
+def interview(output: str, start: str | None, fmt: str, as_of: str | None, rules: str | None,
+              catalog: str | None) -> None:
+    """Questionnaire adaptatif dans le terminal : la question la plus décisive d'abord, Entrée pour passer.
+
+    \b
+    Exemples :
+      toolpicker interview -o compagnie.yaml
+      toolpicker interview --profile compagnie.yaml
+    """
+    from .interview import interview as run
+    from .profile import load_profile
+    from .questionnaire import profile_yaml
+    from .recommend import parse_date
+    from .render import render
+
+    day = parse_date(as_of)
+    kb = _kb(rules, catalog)
+    begin = load_profile(*read_input(start)) if start else None
+    profile, rec, _ = run(kb, day, begin)
+    write_output(profile_yaml(profile), output)
+    click.echo(render(rec, fmt), nl=False)
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", metavar="FILE", help="Fichier JSONL de sortie (défaut : l'écran).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Processus de calcul.")
+@click.option("--summary-html", metavar="FILE", help="Synthèse en page HTML (graphique en barres).")
+@as_of_option
+@kb_options
+@friendly
+def batch(input_path: str, output: str | None, jobs: int, summary_html: str | None, as_of: str | None,
+          rules: str | None, catalog: str | None) -> None:
+    """Recommande pour chaque profil d'un fichier CSV ou JSONL ; une ligne JSON par profil, erreurs comprises.
+
+    \b
+    Exemples :
+      toolpicker batch structures.csv -o recommandations.jsonl --summary-html synthese.html
+      toolpicker batch profils.jsonl -o sortie.jsonl --jobs 2 --as-of 2026-11-28
+    """
+    from . import batch as b
+    from ._i18n import current_language
+    from .recommend import parse_date
+
+    day = parse_date(as_of)
+    kb = _kb(rules, catalog)
+    tasks = b.read_tasks(*b.read_file(input_path))
+    summary = b.Summary()
+    outcomes = b.run_batch(tasks, day, current_language(), jobs, rules, catalog, kb)
+    with click.progressbar(length=len(tasks), label=t("batch.progress"), file=sys.stderr) as bar:
+        b.write_lines(b.tally(outcomes, summary, bar.update), output)
+    click.echo(b.summary_table(summary, kb), nl=False, err=output in (None, "-"))
+    if summary_html:
+        write_output(b.summary_html(summary, kb, input_path, day), summary_html)

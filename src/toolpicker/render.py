@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from .result import Recommendation
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "html", "json")
 
 
 def _number(value: float) -> str:
@@ -39,9 +39,9 @@ def _value(value: Any) -> str:
 def _environment() -> jinja2.Environment:
     import jinja2
 
-    env = jinja2.Environment(  # noqa: S701 - text and Markdown output, not HTML
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("toolpicker", "templates"),
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - text and Markdown output, not HTML (report.html.j2 uses _html_environment)
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -58,12 +58,28 @@ def to_json(data: Any) -> str:
 
 
 def render(rec: Recommendation, fmt: str = "text") -> str:
-    """The recommendation as ``text``, ``markdown`` or ``json``."""
+    """The recommendation as ``text``, ``markdown``, ``html`` (a self-contained printable page) or ``json``."""
     if fmt == "json":
         return to_json(rec.model_dump(mode="json"))
-    template = {"text": "report.txt.j2", "markdown": "report.md.j2"}[fmt]
     families = ["tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions"]
+    if fmt == "html":
+        return _html_environment().get_template("report.html.j2").render(rec=rec, families=families,
+                                                                         lang=current_language())
+    template = {"text": "report.txt.j2", "markdown": "report.md.j2"}[fmt]
     return _environment().get_template(template).render(rec=rec, families=families, lang=current_language())
+
+
+@cache
+def _html_environment() -> jinja2.Environment:
+    """Like :func:`_environment`, with HTML autoescaping on (profile names and texts are escaped)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("toolpicker", "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.globals["t"] = t
+    env.filters["num"] = _number
+    env.filters["value"] = _value
+    return env
 
 
 def render_explanation(exp: Any, fmt: str = "text") -> str:

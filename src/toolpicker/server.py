@@ -35,6 +35,7 @@ from ._errors import InputError, Problem, ToolpickerError
 from ._i18n import DEFAULT_LANGUAGE, LANGUAGES, _catalog, language, t
 from ._version import __version__
 from .kb import KnowledgeBase, default_knowledge_base
+from .profile import Profile, parse_profile
 from .questionnaire import error_object, profile_schema, profile_yaml, questions
 from .result import Recommendation
 
@@ -157,13 +158,14 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
         "application/json": {"schema": profile_schema(kb)}}}}
     errors: dict[int | str, dict[str, Any]] = {413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
-    async def run(request: Request, lang: str | None, work: Callable[[object, str], Any]) -> Any:
+    async def run(request: Request, lang: str | None, work: Callable[[Profile, str], Any]) -> Any:
+        """Read the body, validate the profile and do ``work`` in a worker thread, in the chosen language."""
         chosen = _check_lang(lang)
         raw = await _read_body(request, max_body)
 
         def job() -> Any:
             with language(chosen):
-                return work(parse_json(raw), chosen)
+                return work(parse_profile(parse_json(raw)), chosen)
 
         return await run_in_threadpool(job)
 
@@ -234,9 +236,7 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
               summary="The profile as YAML")
     async def api_profile_yaml(request: Request, lang: str | None = None) -> Response:
         """The validated profile as YAML, ready for ``toolpicker recommend``."""
-        from .profile import parse_profile
-
-        text = await run(request, lang, lambda p, lg: profile_yaml(parse_profile(p)))
+        text = await run(request, lang, lambda p, lg: profile_yaml(p))
         return Response(text, media_type="application/yaml; charset=utf-8")
 
     @app.get("/api/schema", summary="The profile's JSON Schema")

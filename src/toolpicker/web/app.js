@@ -304,9 +304,9 @@
     }
     const near = el("section", { class: "family near-misses", id: "near-misses" }, el("h3", { text: M.near_misses }));
     if (state.nearMisses === null) {
-      near.append(el("p", { class: "empty", text: M.near_misses_loading }));
+      near.append(el("p", { class: "empty loading", text: M.near_misses_loading }));
     } else if (!state.nearMisses.length) {
-      near.append(el("p", { class: "empty", text: M.near_misses_none }));
+      near.append(el("p", { class: "empty none", text: M.near_misses_none }));
     } else {
       near.append(el("ul", {}, state.nearMisses.map((n) => el("li", { "data-id": n.id },
         el("strong", { text: n.label }), " — ", n.counterfactual ? n.counterfactual.sentence : n.summary))));

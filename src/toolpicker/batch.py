@@ -1,0 +1,310 @@
+"""Many profiles at once: ``toolpicker batch INPUT.csv|INPUT.jsonl``.
+
+Input:
+
+* CSV: one profile per row, the header names profile fields (``,`` or ``;``
+  between cells, detected from the header); list fields separate their values
+  with ``;`` or ``|`` (``|`` when cells are separated by ``;``); an empty cell
+  is *unknown*; booleans are ``true``/``false``/``oui``/``non``. A row number
+  is the spreadsheet's (the header is row 1).
+* JSONL: one JSON profile per line; a row number is the line number.
+
+Output: one JSON line per profile, in input order —
+``{"row": n, "recommendation": {…CONTRACT §2…}}`` or
+``{"row": n, "error": {"message", "problems": [{field, value, message, suggestion}]}}``.
+A bad row never stops the run.
+
+``jobs > 1`` spreads the profiles over worker processes started with the
+*spawn* method: each worker loads its own knowledge base and compiles its own
+durable-rules engine (the C engine must not be shared by ``fork``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import multiprocessing
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._errors import InputError, Problem, ProfileError, ToolpickerError
+from ._i18n import current_language, language, pick, t
+from .kb import KnowledgeBase, default_knowledge_base, load_knowledge_base, shipped_dir
+from .profile import FIELDS, suggest
+from .questionnaire import coerce, error_object, split_list
+
+MAX_INPUT = 200_000_000
+FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input row: its number, and either the profile data or the reason it could not be read."""
+
+    row: int
+    data: Mapping[str, Any] | None = None
+    error: dict[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One output line, and the recommended ids by family (``None`` for a row in error)."""
+
+    row: int
+    line: str
+    ids: dict[str, list[str]] | None
+
+
+@dataclass
+class Summary:
+    """How often each item is recommended over the rows that succeeded."""
+
+    total: int = 0
+    errors: int = 0
+    counts: dict[str, Counter[str]] = field(default_factory=lambda: {f: Counter() for f in FAMILIES})
+
+    @property
+    def ok(self) -> int:
+        return self.total - self.errors
+
+    def add(self, outcome: Outcome) -> None:
+        self.total += 1
+        if outcome.ids is None:
+            self.errors += 1
+            return
+        for family, ids in outcome.ids.items():
+            self.counts[family].update(ids)
+
+    def rows(self, kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
+        """Per family: ``[{id, label, count, percent}]``, most frequent first."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for family in FAMILIES:
+            ranked = sorted(self.counts[family].items(), key=lambda kv: (-kv[1], kv[0]))
+            out[family] = [{"id": i, "label": pick(kb.label(i)), "count": n,
+                            "percent": round(100 * n / self.ok, 1) if self.ok else 0.0} for i, n in ranked]
+        return out
+
+
+# ------------------------------------------------------------------ reading
+
+def _row_error(message: str, problems: list[Problem] | None = None) -> dict[str, object]:
+    return error_object(InputError(message, problems))
+
+
+def read_csv(text: str, path: str) -> list[Task]:
+    """The rows of a CSV file; an unknown column fails the whole file (with a suggestion)."""
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError(t("batch.empty", path=path)) from None
+    problems = []
+    for i, name in enumerate(header):
+        if name not in FIELDS:
+            problems.append(Problem(message=t("batch.unknown_column", column=name or "?", index=i + 1), path=path,
+                                    line=1, field=name, suggestion=suggest(name, FIELDS)))
+        elif header.index(name) != i:
+            problems.append(Problem(message=t("batch.duplicate_column", column=name), path=path, line=1, field=name))
+    if problems:
+        raise InputError(t("batch.bad_header", path=path), problems)
+    tasks = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            tasks.append(Task(number, error=_row_error(t("batch.too_many_cells", count=len(cells),
+                                                         expected=len(header)))))
+            continue
+        data: dict[str, Any] = {}
+        for name, cell in zip(header, cells, strict=False):
+            value = coerce(name, cell) if delimiter == "," else _coerce_semicolon(name, cell)
+            if value is not None:
+                data[name] = value
+        tasks.append(Task(number, data=data))
+    return tasks
+
+
+def _coerce_semicolon(name: str, cell: str) -> Any:
+    """Cells separated by ``;``: list values are separated by ``|`` (or ``,``)."""
+    value = coerce(name, cell)
+    if isinstance(value, list):
+        return split_list(cell.replace(";", "|"))
+    return value
+
+
+def read_jsonl(text: str) -> list[Task]:
+    """The rows of a JSON Lines file (blank lines are ignored)."""
+    tasks = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            tasks.append(Task(number, error=_row_error(t("batch.bad_json", column=exc.colno))))
+            continue
+        except (ValueError, RecursionError):
+            tasks.append(Task(number, error=_row_error(t("server.bad_json_value"))))
+            continue
+        if not isinstance(data, Mapping):
+            problem = Problem(message=t("profile.not_mapping"), value=data, code="not_mapping")
+            tasks.append(Task(number, error=error_object(ProfileError(t("profile.header"), [problem]))))
+            continue
+        tasks.append(Task(number, data=data))
+    return tasks
+
+
+def read_tasks(raw: bytes, path: str) -> list[Task]:
+    """The profiles of a ``.csv`` or ``.jsonl`` (``.ndjson``) file."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson"):
+        raise InputError(t("batch.bad_extension", path=path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(t("errors.cannot_read", path=path),
+                         [Problem(message=t("errors.not_utf8", position=exc.start), path=path)]) from None
+    return read_csv(text, path) if suffix == ".csv" else read_jsonl(text)
+
+
+# ------------------------------------------------------------------ running
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init(rules: str | None, catalog: str | None, as_of: dt.date, lang: str) -> None:
+    """Prepare this process: its own knowledge base (and so its own durable-rules engine)."""
+    if rules is None and catalog is None:
+        kb = default_knowledge_base()
+    else:
+        kb = load_knowledge_base(rules or shipped_dir("rules"), catalog or shipped_dir("catalog"))
+    _WORKER.update(kb=kb, as_of=as_of, lang=lang)
+
+
+def run_one(task: Task) -> Outcome:
+    """Recommend for one row (in the current process, prepared by :func:`_init`)."""
+    from .recommend import recommend
+
+    if task.error is not None:
+        return Outcome(task.row, _dumps({"row": task.row, "error": task.error}), None)
+    data = task.data or {}
+    with language(_WORKER["lang"]):
+        try:
+            rec = recommend(data, as_of=_WORKER["as_of"], knowledge_base=_WORKER["kb"], lang=_WORKER["lang"])
+        except ToolpickerError as exc:
+            return Outcome(task.row, _dumps({"row": task.row, "error": error_object(exc)}), None)
+    ids = {f: [item.id for item in getattr(rec, f)] for f in FAMILIES}
+    return Outcome(task.row, _dumps({"row": task.row, "recommendation": rec.model_dump(mode="json")}), ids)
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def run_batch(tasks: list[Task], as_of: dt.date, lang: str, jobs: int = 1, rules: str | None = None,
+              catalog: str | None = None, knowledge_base: KnowledgeBase | None = None) -> Iterator[Outcome]:
+    """The outcomes in input order; ``jobs > 1`` uses that many spawned worker processes."""
+    if jobs <= 1 or len(tasks) < 2:
+        _WORKER.update(kb=knowledge_base or default_knowledge_base(), as_of=as_of, lang=lang)
+        for task in tasks:
+            yield run_one(task)
+        return
+    context = multiprocessing.get_context("spawn")  # never fork a process whose engine has run
+    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
+    with context.Pool(jobs, initializer=_init, initargs=(rules, catalog, as_of, lang)) as pool:
+        yield from pool.imap(run_one, tasks, chunksize=chunk)
+
+
+def tally(outcomes: Iterable[Outcome], summary: Summary, step: Callable[[int], None]) -> Iterator[str]:
+    """The output lines, counting each outcome into ``summary`` and reporting progress."""
+    for outcome in outcomes:
+        summary.add(outcome)
+        step(1)
+        yield outcome.line
+
+
+def read_file(path: str) -> tuple[bytes, str]:
+    """The bytes of an input file (``-`` for standard input), up to :data:`MAX_INPUT` bytes."""
+    import sys
+
+    from ._yaml import _problem
+
+    if path == "-":
+        return sys.stdin.buffer.read(MAX_INPUT + 1)[:MAX_INPUT], "<stdin>"
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise _problem(path, "is_a_directory", None)
+        if p.stat().st_size > MAX_INPUT:
+            raise _problem(path, "file_too_large", None, size=p.stat().st_size, limit=MAX_INPUT)
+        return p.read_bytes(), path
+    except FileNotFoundError:
+        raise _problem(path, "file_not_found", None) from None
+    except PermissionError:
+        raise _problem(path, "permission_denied", None) from None
+
+
+def write_lines(lines: Iterable[str], output: str | None) -> None:
+    """One line each, to standard output or atomically to ``output`` (nothing is left half-written)."""
+    import sys
+
+    if output is None or output == "-":
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".toolpicker-", dir=target.parent if str(target.parent) else ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                for line in lines:
+                    handle.write(line + "\n")
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise InputError(t("errors.output_failed", path=output, detail=exc.strerror or str(exc))) from None
+
+
+# ------------------------------------------------------------------ summaries
+
+def summary_table(summary: Summary, kb: KnowledgeBase, limit: int = 10) -> str:
+    """The summary as a terminal table (the ``limit`` most frequent items per family)."""
+    lines = [t("batch.summary_title", total=summary.total, ok=summary.ok, errors=summary.errors)]
+    rows = summary.rows(kb)
+    width = 20
+    for family in FAMILIES:
+        lines.append("")
+        lines.append(f"== {t('report.' + family)} ==")
+        if not rows[family]:
+            lines.append(f"  {t('report.none')}")
+        for entry in rows[family][:limit]:
+            filled = round(width * entry["percent"] / 100)
+            bar = "█" * filled + "·" * (width - filled)
+            lines.append(f"  {bar} {entry['count']:>6} {entry['percent']:>5.1f} %  {entry['label']} ({entry['id']})")
+        if len(rows[family]) > limit:
+            lines.append(f"  {t('batch.more', count=len(rows[family]) - limit)}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_html(summary: Summary, kb: KnowledgeBase, source: str, as_of: dt.date) -> str:
+    """A self-contained HTML page with one inline SVG bar chart per family."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("toolpicker", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.globals["t"] = t
+    return env.get_template("batch_summary.html.j2").render(
+        summary=summary, rows=summary.rows(kb), families=FAMILIES, source=source, as_of=as_of.isoformat(),
+        lang=current_language())
+
