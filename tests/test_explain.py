@@ -60,7 +60,7 @@ def test_why_lists_the_rule_its_conditions_and_the_actual_values(small_kb: toolp
     assert (trace.rule, trace.fired, trace.source) == ("erp-from-20", True, "Guide — Le numérique du pilotage")
     assert [(c.text, c.actual, c.result) for c in trace.conditions] == [
         ("Salarié·es ≥ 20", 25, "true"),
-        ("Besoins exprimés contient integrated_management", ["integrated_management"], "true"),
+        ("Besoins exprimés contient Gestion intégrée (ERP)", ["integrated_management"], "true"),
     ]
 
 
@@ -76,7 +76,7 @@ def test_why_not_gives_the_smallest_change_verified_by_the_engine(small_kb: tool
 def test_why_not_names_the_unknown_answers_that_would_decide(small_kb: toolpicker.KnowledgeBase) -> None:
     item = one(small_kb, {"employees": 30}, "erp")
     assert item.deciding_unknowns == ["needs"]
-    assert item.summary.endswith("contient integrated_management — actuellement non renseigné.")
+    assert item.summary.endswith("Besoins exprimés contient Gestion intégrée (ERP) — actuellement non renseigné.")
 
 
 def test_excluded_item_shows_the_exclusion_and_how_to_lift_it(small_kb: toolpicker.KnowledgeBase) -> None:

@@ -103,22 +103,34 @@ def field_label(kb: KnowledgeBase, name: str) -> str:
     return pick(question.label) if question else name
 
 
-def _show(value: Any) -> str:
+def value_label(kb: KnowledgeBase, name: str, value: Any) -> str:
+    """How an answer reads for an adviser: « Comptabilité » rather than ``accounting``."""
     if isinstance(value, bool):
         return t("report.yes") if value else t("report.no")
-    if isinstance(value, (list, tuple)):
-        return "{" + ", ".join(str(v) for v in value) + "}"
+    if name == "needs" and value in kb.needs:
+        return pick(kb.needs[value].label)
+    if name == "current_tools" and value in kb.solutions:
+        return kb.solutions[value].name
+    question = kb.questions.get(name)
+    if question is not None and str(value) in question.values:
+        return pick(question.values[str(value)])
     return str(value)
 
 
+def _show(kb: KnowledgeBase, name: str, value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "{" + ", ".join(value_label(kb, name, v) for v in value) + "}"
+    return value_label(kb, name, value)
+
+
 def describe_atom(kb: KnowledgeBase, atom: Atom) -> str:
-    """``Salarié·es ≥ 20``, ``Secteur ∈ {culture, health}``, ``Besoins contient website``…"""
+    """``Salarié·es ≥ 20``, ``Secteur ∈ {Culture, Santé}``, ``Besoins exprimés contient Site internet``…"""
     label = field_label(kb, atom.field)
     if atom.op in SYMBOLS:
-        return f"{label} {SYMBOLS[atom.op]} {_show(atom.value)}"
+        return f"{label} {SYMBOLS[atom.op]} {_show(kb, atom.field, atom.value)}"
     if atom.op == "known":
         return t("explain.known" if atom.value else "explain.unknown", field=label)
-    return t(f"explain.op_{atom.op}", field=label, value=_show(atom.value))
+    return t(f"explain.op_{atom.op}", field=label, value=_show(kb, atom.field, atom.value))
 
 
 def trace_condition(kb: KnowledgeBase, cond: Condition | None, known: Mapping[str, Any], facts: set[str],
@@ -269,16 +281,16 @@ def _sentence(kb: KnowledgeBase, item: str, change: Mapping[str, Any], known: Ma
     changes = []
     for name, value in change.items():
         old = known.get(name)
-        text = f"{field_label(kb, name)} = {_show(value)}"
+        text = f"{field_label(kb, name)} = {_show(kb, name, value)}"
         if isinstance(value, list):
-            added = sorted(set(value) - set(old or []))
-            removed = sorted(set(old or []) - set(value))
-            text = t("explain.op_contains", field=field_label(kb, name), value=", ".join(added)) if added else \
-                t("explain.op_not_contains", field=field_label(kb, name), value=", ".join(removed)) if removed else \
+            added = ", ".join(value_label(kb, name, v) for v in sorted(set(value) - set(old or [])))
+            removed = ", ".join(value_label(kb, name, v) for v in sorted(set(old or []) - set(value)))
+            text = t("explain.op_contains", field=field_label(kb, name), value=added) if added else \
+                t("explain.op_not_contains", field=field_label(kb, name), value=removed) if removed else \
                 t("explain.empty_list", field=field_label(kb, name))
         elif field_kind(name) == "int" and isinstance(old, int):
             text = f"{field_label(kb, name)} {'≥' if value > old else '≤'} {value}"
-        current = _show(old) if old is not None else t("report.unknown")
+        current = _show(kb, name, old) if old is not None else t("report.unknown")
         changes.append(Change(field=name, value=value, current=old, text=f"{text} — {t('explain.currently')} "
                                                                           f"{current}"))
     sentence = t("explain.would_appear", item=pick(kb.label(item)), changes=" ; ".join(c.text for c in changes))
