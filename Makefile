@@ -1,5 +1,8 @@
 # The README's commands. Each target creates the virtual environment it needs.
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || echo python3)
+# The first interpreter that really runs and is 3.11 or 3.12 (pyenv shims may exist for versions that do not run).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 13))' 2>/dev/null && { echo $$p; break; }; \
+	done)
 VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= examples/petite-association-culturelle.yaml
@@ -33,6 +36,10 @@ check: $(VENV)/.deps
 lint: $(VENV)/.deps
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+
+## bench: throughput, latency, CLI cold start, scaling and memory (about 3 minutes; BENCH_ARGS=--long for 1,000,000 evaluations)
+bench: $(VENV)/.deps
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis
