@@ -38,6 +38,7 @@ RULE_CASES = [
     ("duplicate_key.yaml", 4, ["la clé « title » apparaît deux fois (déjà ligne 3)"]),
     ("no_rules_key.yaml", 1, ["clé « regles » inconnue", "Vouliez-vous dire « rules » ?"]),
     ("python_tag.yaml", 3, ["étiquette YAML « !!python/object/apply:os.system » refusée"]),
+    ("repeated_value.yaml", 5, ["« in » répète la valeur « culture » : gardez-en une seule."]),
 ]
 
 CATALOG_CASES = [

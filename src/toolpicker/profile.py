@@ -37,7 +37,7 @@ HostingPreference = Literal["no_preference", "keep_control", "delegate"]
 Connectivity = Literal["good", "limited"]
 ToolName = Annotated[str, Field(min_length=1, max_length=100)]
 
-_STRICT = {"strict": True}
+MAX_PROBLEMS = 50  # a profile with 100,000 unknown fields gets 50 lines and a count, not 100,000 lines
 
 
 class Profile(BaseModel):
@@ -121,8 +121,19 @@ def field_bounds(name: str) -> tuple[int | None, int | None]:
     return lo, hi
 
 
+def shorten(value: object, limit: int = 60) -> Any:
+    """A value as shown in a message: long texts are cut (a 100 KB value is not echoed whole)."""
+    if isinstance(value, (str, list, dict)):
+        text = value if isinstance(value, str) else repr(value)
+        if len(text) > limit:
+            return text[: limit - 1] + "…"
+    return value
+
+
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """A "did you mean …?" sentence, or None when nothing is close."""
+    if len(str(word)) > 100:
+        return None
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return t("errors.did_you_mean", choice=close[0]) if close else None
 
@@ -133,8 +144,10 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str | None]:
     name = loc[0] if loc else "?"
     if len(loc) == 2 and loc[1].isdigit():
         loc = [t("profile.item", field=name, index=int(loc[1]) + 1)]
+    loc = [shorten(part) for part in loc]
+    name = shorten(name)
     kind = err["type"]
-    value = err.get("input")
+    value = shorten(err.get("input"))
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         return t("profile.unknown_field", field=name), suggest(name, QUESTION_FIELDS)
@@ -184,7 +197,8 @@ def parse_profile(data: object, path: str | None = None) -> Profile:
         return Profile.model_validate(dict(data))
     except ValidationError as exc:
         problems = []
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors[:MAX_PROBLEMS]:
             message, suggestion = _describe(err)
             name = str(err["loc"][0]) if err["loc"] else None
             line_of = getattr(data, "line_of", None)
@@ -199,12 +213,15 @@ def parse_profile(data: object, path: str | None = None) -> Profile:
                     path=path,
                     line=line,
                     field=name,
-                    value=err.get("input") if err["type"] != "extra_forbidden" else None,
+                    value=shorten(err.get("input")) if err["type"] != "extra_forbidden" else None,
                     suggestion=suggestion,
                     code=err["type"],
                 )
             )
         problems.sort(key=lambda p: (p.line or 0, p.field or ""))
+        if len(errors) > MAX_PROBLEMS:
+            problems.append(Problem(message=t("profile.more_problems", count=len(errors) - MAX_PROBLEMS), path=path,
+                                    code="more_problems"))
         raise ProfileError(t("profile.header"), problems) from None
 
 

@@ -53,6 +53,10 @@ NEGATION = {
     "contains_any": "contains_none", "contains_none": "contains_any", "known": "known",
 }
 NUMERIC_OPS = ("lt", "lte", "gt", "gte")
+# durable-rules loops forever on ~512 distinct tests under one node and fails (error 107) beyond 128
+# identical ones: the loader keeps rules well inside those limits, with a located message.
+MAX_VALUES = 50
+MAX_TESTS = 100
 MULTI_OPS = ("in", "not_in", "contains_any", "contains_none")
 
 
@@ -229,6 +233,9 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
     source = reader.string(node, "source", where, rule=rid)
     priority = reader.number(node, "priority", where, rule=rid, default=0)
     when = _parse_condition(node["when"], reader, rid, node, "when") if node.get("when") is not None else None
+    tests = sum(len(a.value) if isinstance(a.value, tuple) else 1 for a in atoms(when))
+    if tests > MAX_TESTS:
+        reader.problem(node, "when", "too_many_tests", rule=rid, count=tests, limit=MAX_TESTS)
     then = reader.mapping(node.get("then"), f"« then » de {where}", [], _THEN_KEYS, rule=rid) \
         if "then" in node else None
     effects: dict[str, list[Any]] = {k: [] for k in _THEN_KEYS}
@@ -362,6 +369,13 @@ def _parse_atom(raw: Mapping[str, Any], reader: Reader, rid: str | None, line: i
     if not isinstance(values, list) or not values:
         reader.problem(raw, op, "bad_type", rule=rid, key=op, where=f"la règle {rid}", expected="liste",
                        value=str(value))
+        return None
+    if len(values) > MAX_VALUES:
+        reader.problem(raw, op, "too_many_values", rule=rid, op=op, count=len(values), limit=MAX_VALUES)
+        return None
+    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    if repeated:
+        reader.problem(raw, op, "repeated_value", rule=rid, op=op, value=", ".join(repeated[:5]))
         return None
     clean = []
     for v in values:
