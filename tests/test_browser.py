@@ -30,9 +30,9 @@ TIMEOUT_MS = 60_000
 def _unavailable() -> str | None:
     if not Path(CHROMIUM).exists():
         return f"{CHROMIUM} is missing (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("playwright") is None:
         return "the playwright package is missing (pip install '.[test]')"
     return None
 

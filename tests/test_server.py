@@ -220,5 +220,5 @@ def test_import_toolpicker_does_not_load_fastapi() -> None:
     import subprocess
 
     code = "import sys, toolpicker, toolpicker.cli; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False False"

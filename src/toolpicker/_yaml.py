@@ -4,23 +4,34 @@
 - duplicate keys are an error (YAML would silently keep the last one);
 - aliases are refused (no billion-laughs expansion, and data files never need them);
 - nesting depth and file size are bounded;
+- numbers are bounded: integers fit in 64 bits (durable-rules compares in 64
+  bits, and a 5,000-digit literal would stall ``int()``), floats are finite
+  (no ``.nan``/``.inf``, no ``1e400``);
+- a scalar the safe constructors cannot build (``2020-02-30``, ``!!int abc``)
+  is an error located at its line, as are control characters and UTF-16/32 files;
 - every mapping is a :class:`LineDict` and every sequence a :class:`LineList`
   that remember the line of each key or item, so errors can point at them.
 """
 
 from __future__ import annotations
 
+import codecs
+import math
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ._errors import InputError, Problem
 from ._i18n import t
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
+MAX_INT = 2**63 - 1
+_MAX_INT_LITERAL = 80  # characters: the longest 64-bit literal (``-0b`` and 64 digits) with some underscores
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 try:  # the C parser is ~10x faster; fall back to the pure-Python one
     _Base: Any = yaml.CSafeLoader
@@ -58,7 +69,7 @@ class _YamlProblem(Exception):
         self.values = values
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """Safe loader; aliases and excessive depth are refused while constructing.
 
     The C parser composes nodes without calling Python hooks, so both checks
@@ -78,9 +89,31 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         try:
             if self._depth > MAX_DEPTH:
                 raise _YamlProblem("yaml_too_deep", node.start_mark.line + 1, depth=MAX_DEPTH)
+            if isinstance(node, ScalarNode):
+                return self._scalar(node, deep)
             return super().construct_object(node, deep=deep)
         finally:
             self._depth -= 1
+
+    def _scalar(self, node: ScalarNode, deep: bool) -> Any:
+        """A scalar, bounded, or a located problem instead of the constructors' own exceptions."""
+        line = node.start_mark.line + 1
+        text = str(node.value)
+        if node.tag == "tag:yaml.org,2002:int" and len(text) > _MAX_INT_LITERAL:
+            raise _YamlProblem("yaml_number_too_large", line, value=_shorten(text), limit=MAX_INT)
+        try:
+            value = super().construct_object(node, deep=deep)
+        except yaml.constructor.ConstructorError:
+            raise
+        except (ValueError, ArithmeticError, KeyError, TypeError):
+            code = "yaml_bad_date" if node.tag == "tag:yaml.org,2002:timestamp" else "yaml_bad_scalar"
+            raise _YamlProblem(code, line, value=_shorten(text), tag=node.tag.replace("tag:yaml.org,2002:", "!!"),
+                               ) from None
+        if isinstance(value, int) and not isinstance(value, bool) and not -MAX_INT <= value <= MAX_INT:
+            raise _YamlProblem("yaml_number_too_large", line, value=_shorten(text), limit=MAX_INT)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _YamlProblem("yaml_not_finite", line, value=_shorten(text))
+        return value
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:
         result = LineDict()
@@ -115,6 +148,16 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
 
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _line_at(text: str, position: int | None) -> int | None:
+    if position is None or position < 0:
+        return None
+    return text.count("\n", 0, position) + 1
+
+
 def _problem(path: str, code: str, line: int | None, **values: object) -> InputError:
     message = t(f"errors.{code}", **values)
     return InputError(
@@ -128,6 +171,9 @@ def parse_yaml(text: str | bytes, path: str) -> Any:
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise _problem(path, "file_too_large", None, size=len(text), limit=MAX_BYTES)
+        for bom, encoding in _BOMS:
+            if text.startswith(bom):
+                raise _problem(path, "wrong_encoding", None, encoding=encoding)
         if b"\x00" in text:
             raise _problem(path, "binary_file", None)
         try:
@@ -149,7 +195,12 @@ def parse_yaml(text: str | bytes, path: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, far above ours
+            raise _problem(path, "yaml_too_deep", line, depth=MAX_DEPTH) from None
         raise _problem(path, "yaml_syntax", line, detail=exc.problem or exc.context or "") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters…)
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise _problem(path, "yaml_bad_character", _line_at(text, exc.position), char=f"U+{code:04X}") from None
     except yaml.YAMLError as exc:
         raise _problem(path, "yaml_syntax", None, detail=str(exc)) from None
     except RecursionError:
@@ -174,3 +225,32 @@ def read_yaml(path: Path | str, display: str | None = None) -> Any:
     except PermissionError:
         raise _problem(shown, "permission_denied", None) from None
     return parse_yaml(data, shown)
+
+
+def read_input(path: str, limit: int = MAX_BYTES) -> tuple[bytes, str]:
+    """The bytes of a file given on the command line (``-`` for standard input) and the name to show.
+
+    A folder, a missing or unreadable file, or one larger than ``limit`` is an
+    :class:`InputError` naming it; standard input is cut at ``limit`` bytes.
+    """
+    import sys
+
+    if path == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise _problem("<stdin>", "file_too_large", None, size=len(data), limit=limit)
+        if not data.strip():
+            raise InputError(t("cli.stdin_empty"))
+        return data, "<stdin>"
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise _problem(path, "is_a_directory", None)
+        size = p.stat().st_size
+        if size > limit:
+            raise _problem(path, "file_too_large", None, size=size, limit=limit)
+        return p.read_bytes(), path
+    except FileNotFoundError:
+        raise _problem(path, "file_not_found", None) from None
+    except PermissionError:
+        raise _problem(path, "permission_denied", None) from None

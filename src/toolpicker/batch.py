@@ -234,23 +234,9 @@ def tally(outcomes: Iterable[Outcome], summary: Summary, step: Callable[[int], N
 
 def read_file(path: str) -> tuple[bytes, str]:
     """The bytes of an input file (``-`` for standard input), up to :data:`MAX_INPUT` bytes."""
-    import sys
+    from ._yaml import read_input
 
-    from ._yaml import _problem
-
-    if path == "-":
-        return sys.stdin.buffer.read(MAX_INPUT + 1)[:MAX_INPUT], "<stdin>"
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise _problem(path, "is_a_directory", None)
-        if p.stat().st_size > MAX_INPUT:
-            raise _problem(path, "file_too_large", None, size=p.stat().st_size, limit=MAX_INPUT)
-        return p.read_bytes(), path
-    except FileNotFoundError:
-        raise _problem(path, "file_not_found", None) from None
-    except PermissionError:
-        raise _problem(path, "permission_denied", None) from None
+    return read_input(path, MAX_INPUT)
 
 
 def write_lines(lines: Iterable[str], output: str | None) -> None:

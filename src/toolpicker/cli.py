@@ -73,25 +73,10 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def read_input(path: str) -> tuple[bytes, str]:
-    """Bytes of a file, or of standard input for ``-``."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        if not data.strip():
-            raise InputError(t("cli.stdin_empty"))
-        return data, "<stdin>"
-    from ._yaml import MAX_BYTES, _problem
+    """Bytes of a profile file, or of standard input for ``-``."""
+    from ._yaml import read_input as read
 
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise _problem(path, "is_a_directory", None)
-        if p.stat().st_size > MAX_BYTES:
-            raise _problem(path, "file_too_large", None, size=p.stat().st_size, limit=MAX_BYTES)
-        return p.read_bytes(), path
-    except FileNotFoundError:
-        raise _problem(path, "file_not_found", None) from None
-    except PermissionError:
-        raise _problem(path, "permission_denied", None) from None
+    return read(path)
 
 
 def _kb(rules: str | None, catalog: str | None) -> Any:
@@ -280,7 +265,8 @@ def catalog_cmd(category: str | None, fmt: str, rules: str | None, catalog: str 
 
 @main.command(name="test")
 @click.argument("paths", nargs=-1, metavar="[SCENARIOS]...")
-@click.option("-k", "pattern", metavar="PATTERN", help="Seulement les scénarios dont le nom ou un tag contient PATTERN.")
+@click.option("-k", "pattern", metavar="PATTERN",
+              help="Seulement les scénarios dont le nom ou un tag contient PATTERN.")
 @click.option("--coverage", "show_coverage", is_flag=True, help="Affiche la couverture des règles.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
               help="Échoue si la couverture des règles est inférieure à PERCENT.")
