@@ -152,3 +152,16 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(runner: Cli
         assert result.exit_code == 0
         assert "toolpicker " + name in result.output, name
         assert f"toolpicker {name}" in readme, name
+
+
+def test_output_file_keeps_a_readable_mode(runner: CliRunner, tmp_path: Path) -> None:
+    import stat
+
+    fresh = tmp_path / "fresh.md"
+    assert invoke(runner, "recommend", EXAMPLE, "--format", "markdown", "-o", str(fresh)).exit_code == 0
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+    shared = tmp_path / "shared.md"
+    shared.write_text("old", encoding="utf-8")
+    shared.chmod(0o664)
+    assert invoke(runner, "recommend", EXAMPLE, "--format", "markdown", "-o", str(shared)).exit_code == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o664

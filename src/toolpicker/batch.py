@@ -26,8 +26,6 @@ import datetime as dt
 import io
 import json
 import multiprocessing
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -247,19 +245,9 @@ def write_lines(lines: Iterable[str], output: str | None) -> None:
         for line in lines:
             sys.stdout.write(line + "\n")
         return
-    target = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".toolpicker-", dir=target.parent if str(target.parent) else ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                for line in lines:
-                    handle.write(line + "\n")
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise InputError(t("errors.output_failed", path=output, detail=exc.strerror or str(exc))) from None
+    from ._files import write_atomically
+
+    write_atomically(output, (line + "\n" for line in lines))
 
 
 # ------------------------------------------------------------------ summaries

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,18 +56,9 @@ def write_output(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".toolpicker-", dir=target.parent if str(target.parent) else ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise InputError(t("errors.output_failed", path=output, detail=exc.strerror or str(exc))) from None
+    from ._files import write_atomically
+
+    write_atomically(output, [text])
     click.echo(t("cli.written", path=output), err=True)
 
 
@@ -226,7 +216,6 @@ def docs(output: str, scenario_paths: tuple[str, ...], rules: str | None, catalo
     Exemple :
       toolpicker docs -o site/ && xdg-open site/index.html
     """
-    from pathlib import Path
 
     from .docsgen import build_docs
     from .scenarios import load_scenarios, run_scenario

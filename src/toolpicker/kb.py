@@ -9,11 +9,11 @@ every id a rule or a solution mentions exists, and returns an immutable
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -267,14 +267,12 @@ def _to_cache(key: str, kb: KnowledgeBase) -> None:
         "questions": [x.model_dump(mode="json") for x in kb.questions.values()],
         "warnings": [dataclasses.asdict(p) for p in kb.warnings],
     }
-    try:
+    from ._files import write_atomically
+
+    # A read-only home is no reason to fail: the cache is only an optimisation.
+    with contextlib.suppress(OSError, InputError):
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".kb-", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
-        os.replace(tmp, target)
-    except OSError:
-        pass  # a read-only home is no reason to fail: the cache is only an optimisation
+        write_atomically(str(target), [json.dumps(data, ensure_ascii=False)])
 
 
 def _from_cache(key: str, version: str, source: Source) -> KnowledgeBase | None:
