@@ -8,7 +8,7 @@ default): the CLI prints ``str(error)`` and exits 2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -84,16 +84,3 @@ class ScenarioError(InputError):
 
 class EngineError(ToolpickerError):
     """The rules engine failed while evaluating a profile (e.g. an action raised)."""
-
-
-@dataclass
-class ProblemList:
-    """Collects problems while validating, then raises them all at once."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def __bool__(self) -> bool:
-        return bool(self.problems)

@@ -37,9 +37,9 @@ from ._i18n import current_language, language, pick, t
 from .kb import KnowledgeBase, default_knowledge_base, load_knowledge_base, shipped_dir
 from .profile import FIELDS, suggest
 from .questionnaire import coerce, error_object, split_list
+from .result import FAMILIES
 
 MAX_INPUT = 200_000_000
-FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict
 from ._reader import Reader, Text, line_of
 from .profile import FIELDS, LegalForm, suggest
 
-FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
 TAXONOMY_FAMILIES = ("needs", "tool_categories", "licensing_models", "accompaniments")
 DELIVERY = ("saas", "on_premise", "alternative_host")
 HOSTING = ("self", "fr", "eu", "non_eu")

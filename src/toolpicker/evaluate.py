@@ -22,62 +22,20 @@ from .rules import facts_used as _facts_used
 Truth = bool | None
 
 
+def _lists_as_tokens(known: Mapping[str, Any]) -> dict[str, Any]:
+    """A profile with every list turned into its set of normalised tokens, as compiled tests expect."""
+    return {k: frozenset(normalise_token(x) for x in v) if isinstance(v, (list, tuple, set, frozenset)) else v
+            for k, v in known.items() if v is not None}
+
+
 def eval_atom(atom: Atom, known: Mapping[str, Any]) -> Truth:
     """Value of one atom: ``None`` when its field is unknown (except for ``known``)."""
-    present = atom.field in known and known[atom.field] is not None
-    if atom.op == "known":
-        return bool(present == atom.value)
-    if not present:
-        return None
-    value = known[atom.field]
-    op, target = atom.op, atom.value
-    if op == "equals":
-        return bool(value == target)
-    if op == "not_equals":
-        return bool(value != target)
-    if op == "in":
-        return value in target
-    if op == "not_in":
-        return value not in target
-    if op == "lt":
-        return bool(value < target)
-    if op == "lte":
-        return bool(value <= target)
-    if op == "gt":
-        return bool(value > target)
-    if op == "gte":
-        return bool(value >= target)
-    tokens = {normalise_token(v) for v in value}
-    if op == "contains":
-        return target in tokens
-    if op == "not_contains":
-        return target not in tokens
-    if op == "contains_any":
-        return any(v in tokens for v in target)
-    if op == "contains_none":
-        return not any(v in tokens for v in target)
-    raise ValueError(op)  # pragma: no cover - the loader only lets known operators through
+    return _compile_atom(atom)(_lists_as_tokens(known), frozenset())
 
 
 def eval_condition(cond: Condition | None, known: Mapping[str, Any], facts: Iterable[str] = ()) -> Truth:
     """Kleene value of a condition; a derived fact not (yet) derived counts as false."""
-    if cond is None:
-        return True
-    if isinstance(cond, Atom):
-        return eval_atom(cond, known)
-    if isinstance(cond, FactRef):
-        return cond.name in facts
-    if isinstance(cond, Not):
-        inner = eval_condition(cond.item, known, facts)
-        return None if inner is None else not inner
-    values = [eval_condition(c, known, facts) for c in cond.items]
-    if isinstance(cond, All):
-        if any(v is False for v in values):
-            return False
-        return True if all(v is True for v in values) else None
-    if any(v is True for v in values):
-        return True
-    return False if all(v is False for v in values) else None
+    return compile_condition(cond)(_lists_as_tokens(known), frozenset(facts))
 
 
 def fire(rules: Iterable[Rule], known: Mapping[str, Any]) -> dict[str, Truth]:

@@ -19,16 +19,15 @@ from pydantic import BaseModel, ConfigDict
 from ._errors import InputError
 from ._i18n import current_language, language, pick, t
 from .catalog import Solution
-from .evaluate import eval_atom, eval_condition, fire
+from .evaluate import compiled_for, eval_atom, fire
 from .kb import KnowledgeBase, default_knowledge_base
 from .matching import CATALOG_FIELDS, CRITERIA
 from .missing import candidate_answers
 from .profile import Profile, field_kind, parse_profile, suggest
 from .recommend import build, engine_for, parse_date
-from .result import Recommendation
+from .result import FAMILIES, Recommendation
 from .rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
 
-FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
 MAX_VERIFIED = 12  # durable-rules runs spent looking for a counterfactual, at most, per item
 SYMBOLS = {"equals": "=", "not_equals": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
 
@@ -236,13 +235,14 @@ def counterfactual(kb: KnowledgeBase, profile: Profile, item: str, as_of: dt.dat
         fields = sorted(set(fields) | set(CATALOG_FIELDS))
     options = [(cost, {name: answer}) for name in fields for cost, answer in _options(kb, name, known.get(name))]
     options.sort(key=lambda o: (o[0], repr(sorted(o[1].items()))))
+    compiled = compiled_for(kb.rules)
     verified = 0
     for _cost, change in options:
         trial = {**known, **change}
         if solution is not None:
             if not _catalog_allows(kb, solution, trial, as_of):
                 continue
-        elif not any(eval_condition(r.when, trial, _facts(kb, trial)) for r in rules):
+        elif not any(compiled.checks[r.id](compiled.prepare(trial), _facts(kb, trial)) for r in rules):
             continue
         verified += 1
         score = _appears(kb, profile, change, item, as_of)

@@ -41,8 +41,6 @@ from .catalog import (
 from .profile import suggest
 from .rules import Rule, atoms, facts_used, parse_rule_file
 
-ITEM_FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
-
 
 @dataclass(frozen=True)
 class Source:

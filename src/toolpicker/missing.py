@@ -77,8 +77,8 @@ def _catalog_impact(kb: KnowledgeBase, name: str, candidates: list[Any], answers
     return sum(1 for sol in candidates if any(criterion(kb, sol, answer) for answer in answers))
 
 
-def _categories(kb: KnowledgeBase, fired: Iterable[str]) -> tuple[dict[str, tuple[float, str]], set[str]]:
-    """Categories with a positive score and licensing models, from a set of fired rules (same sums as aggregate)."""
+def _categories(kb: KnowledgeBase, fired: Iterable[str]) -> dict[str, float]:
+    """Tool categories with a positive score, from a set of fired rules (the same sums as aggregation)."""
     scores: dict[str, float] = {}
     for rid in fired:
         rule = kb.rule_index[rid]
@@ -86,9 +86,7 @@ def _categories(kb: KnowledgeBase, fired: Iterable[str]) -> tuple[dict[str, tupl
             scores[e.item] = scores.get(e.item, 0.0) + e.weight
         for e in rule.discourage:
             scores[e.item] = scores.get(e.item, 0.0) - e.weight
-    categories = {i: (s, "") for i, s in scores.items() if s > 0 and kb.family_of(i) == "tool_categories"}
-    licensing = {i for i, s in scores.items() if s > 0 and kb.family_of(i) == "licensing_models"}
-    return categories, licensing
+    return {i: s for i, s in scores.items() if s > 0 and kb.family_of(i) == "tool_categories"}
 
 
 def missing_fields(kb: KnowledgeBase, profile: Profile, as_of: dt.date) -> list[dict[str, Any]]:
@@ -102,7 +100,7 @@ def missing_fields(kb: KnowledgeBase, profile: Profile, as_of: dt.date) -> list[
     undecided = [r for r in kb.rules if base[r.id] is None]
     undecided_ids = {r.id for r in undecided}
     undecided_fields = {a.field for r in undecided for a in atoms(r.when)}
-    categories, _licensing = _categories(kb, fired)
+    categories = _categories(kb, fired)
     candidates = [s for s in kb.solutions.values() if any(c in categories for c in s.categories)
                   and not (s.end_of_life and s.end_of_life < as_of)]
     answers = kb.cached("missing.answers", lambda: {n: candidate_answers(kb, n) for n in QUESTION_FIELDS})

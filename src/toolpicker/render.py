@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ._i18n import current_language, t
+from .result import FAMILIES
 
 if TYPE_CHECKING:
     import jinja2
@@ -61,7 +62,7 @@ def render(rec: Recommendation, fmt: str = "text") -> str:
     """The recommendation as ``text``, ``markdown``, ``html`` (a self-contained printable page) or ``json``."""
     if fmt == "json":
         return to_json(rec.model_dump(mode="json"))
-    families = ["tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions"]
+    families = list(FAMILIES)
     if fmt == "html":
         return _html_environment().get_template("report.html.j2").render(rec=rec, families=families,
                                                                          lang=current_language())

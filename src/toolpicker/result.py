@@ -12,6 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
+"""The recommendation's item lists, in the order of CONTRACT §2."""
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -112,5 +115,4 @@ class Recommendation(_Out):
 
     def item_ids(self) -> set[str]:
         """Every recommended id, all families together."""
-        families = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
-        return {item.id for fam in families for item in getattr(self, fam)}
+        return {item.id for fam in FAMILIES for item in getattr(self, fam)}

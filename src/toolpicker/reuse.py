@@ -83,8 +83,6 @@ class Reuse:
         self.tests: tuple[Check, ...] = tuple(seen[k] for k in sorted(seen))
         rule_fields = {a.field for r in kb.rules for a in atoms(r.when)}
         self.relevant = tuple(sorted(rule_fields | set(CATALOG_FIELDS) | set(ELIGIBILITY_FIELDS)))
-        self.list_fields = {a.field for r in kb.rules for a in atoms(r.when) if a.op.startswith("contains")
-                            or a.op.startswith("not_contains")}
         # Sizes keep the caches around 15 MB when full (a recommendation is ~140 KB of objects).
         self.firings: LRU[tuple[str, ...]] = LRU(4096)
         self.missing: LRU[list[dict[str, Any]]] = LRU(1024)

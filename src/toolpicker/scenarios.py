@@ -21,9 +21,8 @@ from ._yaml import read_yaml
 from .kb import KnowledgeBase
 from .profile import Profile, parse_profile
 from .recommend import build, engine_for, parse_date
-from .result import Recommendation
+from .result import FAMILIES, Recommendation
 
-FAMILIES = ("tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions")
 EXPECT_KEYS = ("include", "exclude", "top", "order", "warnings", "no_warnings", "missing", "not_missing", "fired",
                "not_fired", "scores")
 
