@@ -18,7 +18,6 @@ beforehand), (e) the plain-Python evaluator on the same rules.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import gc
 import json
@@ -43,7 +42,7 @@ import profiles as gen
 import synthetic
 
 import toolpicker
-from toolpicker.engine import FACT, Engine
+from toolpicker.engine import Engine
 from toolpicker.evaluate import compiled_for
 from toolpicker.kb import shipped_dir
 from toolpicker.recommend import engine_for
@@ -151,48 +150,57 @@ class _RawHost(dr.Host):  # type: ignore[misc]
 
 
 class RawRunner:
-    """The compiled ruleset of an :class:`Engine`, run by durable-rules with trivial actions."""
+    """The compiled rulesets of an :class:`Engine`, run by durable-rules with trivial actions.
+
+    The same groups (same compiled definitions) under other names, asserted in
+    the same order; the action only records the rule id, and derived facts are
+    passed on to later strata as the engine does.
+    """
 
     _count = 0
 
     def __init__(self, engine: Engine, rules: Sequence[Any]) -> None:
-        derives = {r.id: tuple(r.derive) for r in rules}
-        self.derived: set[str] = set()
-        # Every entry of the definition (the engine may add rules of its own, e.g. a catch-all) gets an action.
-        actions = {f"raw:{rid}": self._action(derives.get(rid, ())) for rid in engine.definition}
-        RawRunner._count += 1
-        self.name = f"bench_raw_{RawRunner._count}_{engine.name}"
-        self.host = _RawHost(actions)
-        self.host.set_rulesets({self.name: {rid: {**d, "run": f"raw:{rid}"} for rid, d in engine.definition.items()}})
-        self.sid = 0
-        self.started = False
+        from toolpicker.engine import compile_group
 
-    def _action(self, derives: tuple[str, ...]) -> Callable[[Any], None]:
+        self.derives = {r.id: tuple(r.derive) for r in rules}
+        self.fired: list[str] = []
+        RawRunner._count += 1
+        self.groups = []
+        actions: dict[str, Callable[[Any], None]] = {}
+        definitions = {}
+        for group in engine.plan.groups:
+            name = f"bench_raw_{RawRunner._count}_{group.name}"
+            definition = compile_group(group)
+            for key, rule in definition.items():
+                rule_id = group.terms[int(key[1:])].rule if key.startswith("t") and key[1:].isdigit() else ""
+                actions[f"{name}:{key}"] = self._action(rule_id)
+                rule["run"] = f"{name}:{key}"
+            definitions[name] = definition
+            self.groups.append((name, group))
+        self.host = _RawHost(actions)
+        self.host.set_rulesets(definitions)
+        self.sid = 0
+
+    def _action(self, rule_id: str) -> Callable[[Any], None]:
         def action(c: Any) -> None:  # one parameter: two would make durable-rules treat it as asynchronous
-            for name in derives:
-                if name not in self.derived:
-                    self.derived.add(name)
-                    with contextlib.suppress(dr.MessageNotHandledException):  # a fact no rule builds on
-                        c.assert_fact({"t": FACT, "name": name})
+            if rule_id:
+                self.fired.append(rule_id)
         return action
 
-    def run(self, fact: dict[str, Any]) -> None:
-        self.sid += 1
-        sid = str(self.sid)
-        message = dict(fact)
-        message["sid"] = sid
-        self.derived = set()
-        matched = True
-        try:
-            self.host.assert_fact(self.name, message)
-        except dr.MessageNotHandledException:
-            matched = False
-        finally:
-            # durable-rules 2.0.28 segfaults in delete_state when no session of the ruleset was ever
-            # created (its very first fact matched no rule): only delete once one has been.
-            self.started = self.started or matched
-            if self.started:
-                self.host.delete_state(self.name, sid)
+    def run(self, known: dict[str, Any]) -> None:
+        derived: set[str] = set()
+        for name, group in self.groups:
+            self.sid += 1
+            sid = str(self.sid)
+            self.fired = []
+            message = Engine.fact(group, known, derived)
+            message["sid"] = sid
+            try:
+                self.host.assert_fact(name, message)
+            finally:
+                self.host.delete_state(name, sid)
+            for rule_id in self.fired:
+                derived.update(self.derives[rule_id])
 
 
 # ------------------------------------------------------------------ sections
@@ -215,8 +223,7 @@ def throughput(seed: int, count: int, caps: dict[str, float]) -> tuple[str, dict
         engine = engine_for(kb)
         engine.run(toolpicker.parse_profile(PRIMER).known())
         raw = RawRunner(engine, kb.rules)
-        raw.run(engine.fact(toolpicker.parse_profile(PRIMER).known()))
-        facts = [engine.fact(k) for k in knowns]
+        raw.run(toolpicker.parse_profile(PRIMER).known())
         compiled = compiled_for(kb.rules)
         stats: dict[str, Stat] = {}
         for key, reuse in (("a", True), ("b", False)):
@@ -227,7 +234,7 @@ def throughput(seed: int, count: int, caps: dict[str, float]) -> tuple[str, dict
                                                                                   reuse=r),
                                  raw_profiles, caps["library"])
         stats["c"] = measure("(c) engine alone", engine.run, knowns, caps["engine"])
-        stats["d"] = measure("(d) raw durable-rules", raw.run, facts, caps["engine"])
+        stats["d"] = measure("(d) raw durable-rules", raw.run, knowns, caps["engine"])
         stats["e"] = measure("(e) Python evaluator", lambda k, c=compiled: c.fire(c.prepare(k)), knowns,
                              caps["engine"])
         results[mix] = stats

@@ -21,6 +21,8 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     summary: str = ""
     knowledge_base: KnowledgeBase | None = None
+    layout: dict[str, int] = field(default_factory=dict)
+    """How the rules are laid out over durable-rules rulesets (``_plan.Plan.summary``)."""
 
 
 def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | Path | None = None,
@@ -38,8 +40,13 @@ def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str |
         report.problems = list(kb.warnings) + analyse(kb, today)
         if any(p.severity == "error" for p in report.problems):
             return _sorted(report)
+        from ._plan import make_plan
+        from .profile import LIST_FIELDS
+
+        report.layout = make_plan(kb.rules, LIST_FIELDS).summary()
         report.summary = t("cli.check_ok", rules=len(kb.rules), solutions=len(kb.solutions),
-                           routes=len(kb.funding_routes), path=kb.source.rules_dir.parent)
+                           routes=len(kb.funding_routes), path=kb.source.rules_dir.parent) + "\n" + \
+            t("cli.check_layout", **report.layout)
     return _sorted(report)
 
 

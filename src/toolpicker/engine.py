@@ -1,33 +1,37 @@
 """The only module that talks to durable-rules.
 
-Rules are compiled into one durable-rules ruleset named after a hash of their
-content (a changed knowledge base gets a new name; the same one is reused).
-Each evaluation asserts one profile fact in its own session, lets durable-rules
-fire the rules (derived facts are asserted back, so rules can build on other
-rules' conclusions: forward chaining), and deletes the session in a ``finally``.
+The rules are laid out by :mod:`toolpicker._plan` over several durable-rules
+rulesets ("groups"), each provably inside durable-rules' limits, in strata: a
+rule reading a derived fact runs after every rule that can derive it. An
+evaluation asserts one profile fact per group, in order, each in its own
+session deleted in a ``finally``; the facts derived by the rules that fired are
+added to the profile fact of the later groups (forward chaining across strata).
+durable-rules decides every firing.
 
-The work-arounds for durable-rules' pitfalls (../shared/notes/durable-rules.md)
-all live here:
+The work-arounds for durable-rules' pitfalls (../shared/notes/durable-rules.md,
+docs/durable-rules-limits.md) all live here or in ``_plan``:
 
 1. "no rule fired" would raise ``MessageNotHandledException`` — and, in a fresh
-   ruleset, deleting that session then aborts the process — so a catch-all rule
-   with a no-op action handles every profile fact, and a derived fact that no
-   rule builds on is never asserted;
-2. the 1,024-session ceiling: one sid per evaluation, always deleted;
-3. asserting the same derived fact twice raises: derived facts are de-duplicated
-   per session before being asserted;
+   ruleset, deleting that session then aborts the process — so every group has a
+   catch-all rule with a no-op action;
+2. the 1,024-session ceiling: one sid per assertion, always deleted;
+3. asserting the same fact twice raises: one fact per session;
 4. exceptions inside actions are swallowed by durable-rules: our action wrapper
    records them and :meth:`Engine.run` raises :class:`EngineError`;
-5. rulesets cannot be replaced: named after a content hash;
+5. rulesets cannot be replaced: each is named after a hash of everything that
+   defines it (tests, rule ids, the rules' whole content, the layout format);
 6. the C core is not thread-safe: every call goes through one process-wide lock;
 7. the host's two background dispatcher threads are never started (they raced
    with evaluations and could run an action outside its session);
+8. more than 64 matching alpha nodes per fact abort the process, ~500 distinct
+   tests hang ruleset creation, 128 next nodes per node fail: groups have at
+   most ``_plan.GROUP_NODES`` (48) alpha nodes, counted without sharing;
 9. actions take exactly one parameter ``c`` (two would make them asynchronous).
 
 A condition on an unknown field is *unknown*, and a rule fires only when its
-condition is certainly true. ``not`` is pushed down to the atoms and every
-atom on a field carries an "exists" guard, so durable-rules' two-valued
-matching gives exactly that three-valued meaning.
+condition is certainly true: ``not`` is pushed down to the atoms and every
+negative test carries an "exists" guard, so durable-rules' two-valued matching
+gives exactly that three-valued meaning.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,10 +48,12 @@ from durable import engine as _dr
 
 from ._errors import EngineError
 from ._i18n import t
-from .rules import All, Atom, Condition, FactRef, Not, Rule, atoms, facts_used, normalise_token, to_nnf
+from ._plan import Group, Plan, Test, fact_property, make_plan
+from ._plan import flag as flag
+from .profile import LIST_FIELDS
+from .rules import Rule, atoms, facts_used, normalise_token
 
 PROFILE = "profile"
-FACT = "fact"
 CATCH_ALL = "toolpicker__catch_all"  # not a valid rule id, so it can never clash with one
 
 
@@ -61,69 +66,27 @@ class Firing:
     derived: tuple[str, ...] = ()
 
 
-def flag(field_name: str, value: object) -> str:
-    """The fact property that says a list field contains ``value``."""
-    return f"{field_name}__{normalise_token(value)}"
-
-
 # ------------------------------------------------------------------ compiling
 
-def _exists(name: str) -> dict[str, Any]:
-    return {"$ex": {name: 1}}
+def _test(test: Test) -> dict[str, Any]:
+    op, prop, value = test
+    if op == "eq":
+        return {prop: value}
+    return {f"${op}": {prop: value}}
 
 
-def _atom(a: Atom) -> dict[str, Any]:
-    f, op, v = a.field, a.op, a.value
-    if op == "known":
-        return _exists(f) if v else {"$nex": {f: 1}}
-    if op == "equals":
-        return {f: v}
-    if op == "not_equals":
-        return {"$and": [_exists(f), {"$neq": {f: v}}]}
-    if op == "in":
-        return {"$or": [{f: x} for x in v]} if len(v) > 1 else {f: v[0]}
-    if op == "not_in":
-        return {"$and": [_exists(f), *({"$neq": {f: x}} for x in v)]}
-    if op in ("lt", "lte", "gt", "gte"):
-        return {f"${op}": {f: v}}
-    if op == "contains":
-        return {flag(f, v): True}
-    if op == "contains_any":
-        return {"$or": [{flag(f, x): True} for x in v]} if len(v) > 1 else {flag(f, v[0]): True}
-    if op == "not_contains":
-        return {"$and": [_exists(f), {"$nex": {flag(f, v): 1}}]}
-    if op == "contains_none":
-        return {"$and": [_exists(f), *({"$nex": {flag(f, x): 1}} for x in v)]}
-    raise ValueError(op)  # pragma: no cover - the loader only lets known operators through
-
-
-def _expr(cond: Condition) -> dict[str, Any] | None:
-    """durable-rules expression of an NNF condition with facts removed (None = always true)."""
-    if isinstance(cond, Atom):
-        return _atom(cond)
-    if isinstance(cond, FactRef):
-        return None
-    if isinstance(cond, Not):  # pragma: no cover - callers pass NNF conditions
-        raise ValueError("not in NNF")
-    parts = [e for e in (_expr(c) for c in cond.items) if e is not None]
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    return {"$and" if isinstance(cond, All) else "$or": parts}
-
-
-def compile_rule(rule: Rule) -> dict[str, Any]:
-    """The durable-rules definition of one rule (``run`` is resolved by the host)."""
-    nnf = to_nnf(rule.when) if rule.when is not None else None
-    expr = _expr(nnf) if nnf is not None else None
-    profile_pattern: dict[str, Any] = {"t": PROFILE}
-    if expr is not None:
-        profile_pattern = {"$and": [{"t": PROFILE}, expr]}
-    patterns: list[dict[str, Any]] = [{"p": profile_pattern}]
-    for i, fact in enumerate(sorted({f.name for f in facts_used(rule.when)})):
-        patterns.append({f"f{i}": {"$and": [{"t": FACT}, {"name": fact}]}})
-    return {"all": patterns, "run": rule.id}
+def compile_group(group: Group) -> dict[str, Any]:
+    """The durable-rules definition of one group (``run`` names are resolved by the host)."""
+    definition: dict[str, Any] = {}
+    for index, term in enumerate(group.terms):
+        pattern: dict[str, Any] = {"t": PROFILE}
+        if term.tests:
+            pattern = {"$and": [{"t": PROFILE}, *(_test(x) for x in term.tests)]}
+        definition[f"t{index}"] = {"all": [{"p": pattern}], "run": f"{group.name}:t{index}"}
+    # Every profile fact must be handled by some rule: asserting one that matches nothing in a
+    # fresh ruleset, then deleting its session, aborts the process ("free(): invalid pointer").
+    definition[CATCH_ALL] = {"all": [{"p": {"t": PROFILE}}], "run": f"{group.name}:{CATCH_ALL}", "pri": 1_000_000}
+    return definition
 
 
 # ------------------------------------------------------------------ running
@@ -131,7 +94,6 @@ def compile_rule(rule: Rule) -> dict[str, Any]:
 @dataclass
 class _Evaluation:
     fired: list[str] = field(default_factory=list)
-    derived: set[str] = field(default_factory=set)
     error: tuple[str, BaseException] | None = None
 
 
@@ -168,21 +130,16 @@ def _host() -> _Host:
     return _HOST
 
 
-def _make_action(ruleset: str, rule_id: str, derives: tuple[str, ...], used: frozenset[str]) -> Any:
+def _make_action(rule_id: str) -> Any:
     def action(c: Any) -> None:  # exactly one parameter: two would make it asynchronous
         evaluation = _CURRENT[-1]
         try:
             evaluation.fired.append(rule_id)
-            for name in derives:
-                if name not in evaluation.derived:
-                    evaluation.derived.add(name)
-                    if name in used:  # a fact no rule builds on is never asserted (it would not be handled)
-                        c.assert_fact({"t": FACT, "name": name})
         except Exception as exc:  # noqa: BLE001 - durable-rules would swallow it; we re-raise in run()
             if evaluation.error is None:
                 evaluation.error = (rule_id, exc)
 
-    action.__name__ = f"{ruleset}:{rule_id}"
+    action.__name__ = rule_id
     return action
 
 
@@ -190,79 +147,91 @@ def _noop(c: Any) -> None:
     """The catch-all rule's action: nothing (the rule only makes every profile fact handled)."""
 
 
+def register(group: Group) -> None:
+    """Create the durable-rules ruleset of a group once per process (same name, same content)."""
+    with _LOCK:
+        if group.name in _REGISTERED:
+            return
+        definition = compile_group(group)
+        _ACTIONS[f"{group.name}:{CATCH_ALL}"] = _noop
+        for index, term in enumerate(group.terms):
+            _ACTIONS[f"{group.name}:t{index}"] = _make_action(term.rule)
+        try:
+            _host().set_rulesets({group.name: definition})
+        except Exception as exc:
+            raise EngineError(t("engine.failed", detail=str(exc))) from exc
+        _REGISTERED.add(group.name)
+
+
 class Engine:
-    """A compiled ruleset: ``run(profile_fields)`` returns the rules durable-rules fired."""
+    """Compiled rulesets: ``run(profile_fields)`` returns the rules durable-rules fired."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = {r.id: r for r in rules}
-        definition = {r.id: compile_rule(r) for r in sorted(rules, key=lambda r: r.id)}
-        # Every profile fact must be handled by some rule: asserting one that matches nothing in a
-        # fresh ruleset, then deleting its session, aborts the process ("free(): invalid pointer").
-        definition[CATCH_ALL] = {"all": [{"p": {"t": PROFILE}}], "run": CATCH_ALL, "pri": 1_000_000}
-        payload = json.dumps(definition, sort_keys=True, ensure_ascii=False, default=list)
-        self.name = "toolpicker_" + hashlib.sha256(payload.encode()).hexdigest()[:16]
-        self.definition = definition
-        self._fields: dict[str, set[str]] = {}
-        for rule in rules:
-            for a in atoms(rule.when):
-                entry = self._fields.setdefault(a.field, set())
-                if a.op in ("contains", "not_contains", "contains_any", "contains_none"):
-                    entry.update(normalise_token(v) for v in (a.value if isinstance(a.value, tuple) else [a.value]))
+        self.plan: Plan = make_plan(sorted(rules, key=lambda r: r.id), LIST_FIELDS)
+        self.name = "toolpicker_" + hashlib.sha256(
+            "\n".join(g.name for g in self.plan.groups).encode()).hexdigest()[:16]
         self._rule_fields = {r.id: sorted({a.field for a in atoms(r.when)}) for r in rules}
         self._rule_facts = {r.id: tuple(sorted({f.name for f in facts_used(r.when)})) for r in rules}
-        used = frozenset(f.name for r in rules for f in facts_used(r.when))
-        with _LOCK:
-            if self.name not in _REGISTERED:
-                _ACTIONS[f"{self.name}:{CATCH_ALL}"] = _noop
-                for rule in rules:
-                    _ACTIONS[f"{self.name}:{rule.id}"] = _make_action(self.name, rule.id, rule.derive, used)
-                named = {rid: {**d, "run": f"{self.name}:{rid}"} for rid, d in definition.items()}
-                if named:
-                    _host().set_rulesets({self.name: named})
-                _REGISTERED.add(self.name)
+        for group in self.plan.groups:
+            register(group)
 
-    def fact(self, known: dict[str, Any]) -> dict[str, Any]:
-        """The profile fact asserted into durable-rules: only the fields rules look at."""
+    @staticmethod
+    def fact(group: Group, known: dict[str, Any], derived: Iterable[str] = ()) -> dict[str, Any]:
+        """The profile fact asserted into one group: only the properties its tests read."""
         out: dict[str, Any] = {"t": PROFILE}
-        for name, tokens in self._fields.items():
-            if name not in known:
+        for name in group.scalars:
+            value = known.get(name)
+            if value is not None:
+                out[name] = len(value) if isinstance(value, list) else value
+        for name, tokens in group.flags:
+            value = known.get(name)
+            if value is None:
                 continue
-            value = known[name]
-            if isinstance(value, list):
-                out[name] = len(value)
-                present = {normalise_token(v) for v in value}
-                for token in sorted(tokens & present):
+            present = {normalise_token(v) for v in value}
+            for token in tokens:
+                if token in present:
                     out[f"{name}__{token}"] = True
-            else:
-                out[name] = value
+        if group.facts:
+            have = set(derived)
+            for name in group.facts:
+                if name in have:
+                    out[fact_property(name)] = True
         return out
 
-    def run(self, known: dict[str, Any]) -> list[Firing]:
-        """Fire the rules on one profile (its answered fields); firings sorted by rule id."""
-        if not self.rules:
-            return []
-        fact = self.fact(known)
+    def run_group(self, group: Group, fact: dict[str, Any]) -> list[str]:
+        """The rule ids durable-rules fires in one group for one fact (sorted, without repeats)."""
         evaluation = _Evaluation()
         with _LOCK:
             sid = str(next(_SIDS))
-            fact["sid"] = sid
+            fact = {**fact, "sid": sid}
             _CURRENT.append(evaluation)
             host = _host()
             try:
-                host.assert_fact(self.name, fact)
-            except _dr.MessageNotHandledException:
-                pass  # no rule matched this profile: a normal outcome
+                host.assert_fact(group.name, fact)
+            except _dr.MessageNotHandledException:  # pragma: no cover - the catch-all handles every fact
+                pass
             except Exception as exc:
                 raise EngineError(t("engine.failed", detail=str(exc))) from exc
             finally:
                 _CURRENT.pop()
                 with contextlib.suppress(Exception):  # a session that was never created
-                    host.delete_state(self.name, sid)
+                    host.delete_state(group.name, sid)
         if evaluation.error is not None:
             rule_id, error = evaluation.error
             raise EngineError(t("engine.action_failed", rule=rule_id,
                                 detail=f"{type(error).__name__}: {error}")) from error
-        return [self.firing(rule_id, known) for rule_id in sorted(set(evaluation.fired))]
+        return sorted(set(evaluation.fired))
+
+    def run(self, known: dict[str, Any]) -> list[Firing]:
+        """Fire the rules on one profile (its answered fields); firings sorted by rule id."""
+        fired: set[str] = set()
+        derived: set[str] = set()
+        for group in self.plan.groups:  # strata in order: a group only reads facts of earlier strata
+            for rule_id in self.run_group(group, self.fact(group, known, derived)):
+                fired.add(rule_id)
+                derived.update(self.rules[rule_id].derive)
+        return [self.firing(rule_id, known) for rule_id in sorted(fired)]
 
     def firing(self, rule_id: str, known: dict[str, Any]) -> Firing:
         """The firing of ``rule_id`` on this profile: the values of the fields its condition tests."""
@@ -270,4 +239,4 @@ class Engine:
         return Firing(rule=rule_id, facts=facts, derived=self._rule_facts[rule_id])
 
     def referenced_fields(self) -> Iterable[str]:
-        return sorted(self._fields)
+        return sorted({a.field for r in self.rules.values() for a in atoms(r.when)})

@@ -39,7 +39,7 @@ from .catalog import (
     parse_taxonomy,
 )
 from .profile import suggest
-from .rules import Rule, atoms, facts_used, parse_rule_file
+from .rules import Rule, facts_used, parse_rule_file
 
 
 @dataclass(frozen=True)
@@ -295,22 +295,22 @@ def _from_cache(key: str, version: str, source: Source) -> KnowledgeBase | None:
         return None
 
 
-# durable-rules' create_ruleset loops forever somewhere between 500 and 600 distinct tests on the
-# profile fact (measured with 600 rules each testing another tool name): stay well below.
-MAX_DISTINCT_TESTS = 400
+def _check_layout(rules: dict[str, Rule], problems: list[Problem]) -> None:
+    """Located errors for rules that cannot be laid out within durable-rules' limits (see ``_plan``)."""
+    from ._plan import FactCycle, TooComplex, rule_terms, strata
 
-
-def _check_test_count(rules: Any, problems: list[Problem]) -> None:
-    """One located error when the rules, together, test more distinct values than durable-rules can compile."""
-    seen: set[tuple[str, str, str]] = set()
-    for rule in sorted(rules, key=lambda r: (r.path, r.line)):
-        for atom in atoms(rule.when):
-            values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
-            seen.update((atom.field, atom.op, repr(v)) for v in values)
-        if len(seen) > MAX_DISTINCT_TESTS:
-            problems.append(Problem(message=t("kb.too_many_distinct_tests", limit=MAX_DISTINCT_TESTS),
-                                    path=rule.path, line=rule.line, rule=rule.id, code="too_many_distinct_tests"))
-            return
+    for rule in rules.values():
+        try:
+            rule_terms(rule)
+        except TooComplex as exc:
+            problems.append(Problem(message=t(f"kb.{exc.code}", count=exc.count, limit=exc.limit), path=rule.path,
+                                    line=rule.line, rule=rule.id, code=exc.code))
+    try:
+        strata(list(rules.values()))
+    except FactCycle as exc:
+        first = rules[exc.rules[0]]
+        problems.append(Problem(message=t("kb.fact_cycle", rules=" → ".join(exc.rules)), path=first.path,
+                                line=first.line, rule=first.id, code="fact_cycle"))
 
 
 def _dup(items: list[Any], key: Callable[[Any], str], problems: list[Problem]) -> dict[str, Any]:
@@ -341,7 +341,6 @@ def _cross_check(parsed: dict[str, list[Any]]) -> list[Problem]:
     recommendable = sorted(set(taxonomy) | set(routes) | set(solutions))
     categories = sorted(k for k, e in taxonomy.items() if e.family == "tool_categories")
     derived = {f for r in rules.values() for f in r.derive}
-    _check_test_count(rules.values(), problems)
 
     for rule in rules.values():
         for effect in (*rule.recommend, *rule.discourage, *rule.exclude):
@@ -354,6 +353,7 @@ def _cross_check(parsed: dict[str, list[Any]]) -> list[Problem]:
                 problems.append(Problem(message=t("kb.unknown_fact", value=fact.name), path=rule.path,
                                         line=fact.line, rule=rule.id, value=fact.name, code="unknown_fact",
                                         suggestion=suggest(fact.name, sorted(derived))))
+    _check_layout(rules, problems)
     for sol in solutions.values():
         for cat in sol.categories:
             if cat not in categories:

@@ -99,6 +99,9 @@ def field_kind(name: str) -> str:
     return "str"
 
 
+LIST_FIELDS: tuple[str, ...] = tuple(f for f in QUESTION_FIELDS if field_kind(f).startswith("list"))
+
+
 def allowed_values(name: str) -> tuple[str, ...]:
     """The enum values of an enum or list-of-enum field (empty for others)."""
     annotation = Profile.model_fields[name].annotation
