@@ -99,7 +99,9 @@ def test_usage_error_exits_2(runner: CliRunner) -> None:
 def test_check_shipped_knowledge_base(runner: CliRunner) -> None:
     result = invoke(runner, "check")
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1].startswith("Base de connaissances valide : ")
+    *_, valid, layout = result.output.splitlines()
+    assert valid.startswith("Base de connaissances valide : ")
+    assert layout.startswith("Moteur : ") and layout.endswith("aucun profil ne peut atteindre ses limites.")
 
 
 def test_check_reports_file_and_line_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
