@@ -111,7 +111,7 @@ def test_a_failing_action_through_the_cli_exits_2_without_traceback(exploding_ac
     target = tmp_path / "rapport.md"
     target.write_text("précédent", encoding="utf-8")
     result = CliRunner().invoke(main, ["recommend", str(EXAMPLE), "--as-of", AS_OF, "--rules",
-                                       str(shipped_dir("rules")), "-o", str(target)])
+                                       str(shipped_dir("rules")), "-o", str(target), "--force"])
     assert result.exit_code == 2
     assert result.output.startswith("Erreur : La règle « ")
     assert "RuntimeError: panne simulée" in result.output
@@ -174,9 +174,10 @@ def catalog(tmp_path: Path) -> Path:
 
 
 def _recommend_to(output: Path, catalog_dir: Path) -> Any:
+    """With --force: even when replacing is allowed, a failure leaves the old file as it was."""
     output.write_text("précédent", encoding="utf-8")
     return CliRunner().invoke(main, ["recommend", str(EXAMPLE), "--as-of", AS_OF, "--catalog", str(catalog_dir),
-                                     "--format", "markdown", "-o", str(output)])
+                                     "--format", "markdown", "-o", str(output), "--force"])
 
 
 def _assert_untouched(output: Path) -> None:
@@ -236,7 +237,7 @@ def test_a_missing_rules_folder_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "regles"
     out = tmp_path / "rapport.md"
     out.write_text("précédent", encoding="utf-8")
-    result = CliRunner().invoke(main, ["recommend", str(EXAMPLE), "--rules", str(missing), "-o", str(out)])
+    result = CliRunner().invoke(main, ["recommend", str(EXAMPLE), "--rules", str(missing), "-o", str(out), "--force"])
     assert result.exit_code == 2
     assert str(missing) in result.output
     assert "Traceback" not in result.output

@@ -39,6 +39,10 @@ RULE_CASES = [
     ("no_rules_key.yaml", 1, ["clé « regles » inconnue", "Vouliez-vous dire « rules » ?"]),
     ("python_tag.yaml", 3, ["étiquette YAML « !!python/object/apply:os.system » refusée"]),
     ("repeated_value.yaml", 5, ["« in » répète la valeur « culture » : gardez-en une seule."]),
+    ("id_with_newline.yaml", 2, ["identifiant « evil-rule\\x0a » invalide"]),
+    ("negative_weight.yaml", 7, ["« weight » vaut -3 : un poids est positif ou nul", "utilisez « discourage »"]),
+    ("fact_cycle.yaml", 2, ["faits dérivés en boucle : r-one → r-two → r-one"]),
+    ("too_many_alternatives.yaml", 2, ["la condition se développe en 280 alternatives (au plus 256)"]),
 ]
 
 CATALOG_CASES = [
@@ -55,6 +59,8 @@ CATALOG_CASES = [
     ("missing_source", "solutions/extra.yaml", 2, ["clé « source » obligatoire manquante dans la solution extra-tool."]),
     ("route_dates", "funding_routes.yaml", 7, ["valid_until (2023-12-31) précède valid_from (2024-01-01)."]),
     ("bad_aid_type", "funding_routes.yaml", 4, ["valeur « credit » impossible pour « aid_type »"]),
+    ("javascript_url", "solutions/extra.yaml", 8, ["adresse « javascript:alert(document.domain) » refusée",
+                                                   "seules les adresses http:// ou https://"]),
 ]
 
 

@@ -15,10 +15,13 @@ from typing import Any
 from ._errors import Problem
 from ._i18n import t
 from ._yaml import LineDict, LineList
-from .profile import suggest
+from .profile import suggest, visible
 
-SNAKE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-KEBAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SNAKE_ID = re.compile(r"[a-z0-9][a-z0-9_]*\Z")  # \Z, not $: "id\n" must not pass
+KEBAB_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+URL = re.compile(r"https?://[^\s\"'<>\\`{}|^]+\Z")
+MAX_PROBLEMS = 200
+"""Problems recorded per file; beyond, only counted (a 600 KB file of 200,000 bad entries gives 201 lines)."""
 Text = dict[str, str]
 
 
@@ -36,10 +39,23 @@ class Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.count = 0
+        """Problems found so far, recorded or not (compare it before and after reading an entry)."""
+
+    def collected(self) -> list[Problem]:
+        """The recorded problems, and one line counting those beyond :data:`MAX_PROBLEMS`."""
+        dropped = self.count - len(self.problems)
+        if dropped <= 0:
+            return list(self.problems)
+        return [*self.problems, Problem(message=t("kb.more_problems", count=dropped), path=self.path,
+                                        code="more_problems")]
 
     def problem(self, node: object, at: str | int | None, code: str, /, suggestion: str | None = None,
                 rule: str | None = None, severity: str = "error", **values: object) -> None:
         """Record a problem located at ``node[at]`` (or at ``node`` when ``at`` is None)."""
+        self.count += 1
+        if len(self.problems) >= MAX_PROBLEMS:
+            return
         self.problems.append(
             Problem(
                 message=t(f"kb.{code}", **values),
@@ -115,6 +131,14 @@ class Reader:
             return None
         return value
 
+    def url(self, node: Mapping[str, Any], key: str, where: str) -> str | None:
+        """An ``http://`` or ``https://`` address; anything else (``javascript:``, ``data:``…) is refused."""
+        value = self.string(node, key, where)
+        if value is not None and not URL.match(value.strip()):
+            self.problem(node, key, "bad_url", value=_short(value), key=key, where=where)
+            return None
+        return value.strip() if value is not None else None
+
     def identifier(self, node: Mapping[str, Any], key: str, kebab: bool, rule: str | None = None) -> str | None:
         value = node.get(key)
         pattern = KEBAB_ID if kebab else SNAKE_ID
@@ -179,4 +203,4 @@ def _as_linedict(node: Mapping[str, Any]) -> LineDict:
 
 def _short(value: object) -> str:
     text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= 60 else text[:57] + "…"
+    return visible(text if len(text) <= 60 else text[:57] + "…")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
 MAX_INT = 2**63 - 1
 _MAX_INT_LITERAL = 80  # characters: the longest 64-bit literal (``-0b`` and 64 digits) with some underscores
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\Z"
+                           r"|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
 _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
@@ -101,6 +105,10 @@ class _Loader(_Base):  # type: ignore[misc]
         text = str(node.value)
         if node.tag == "tag:yaml.org,2002:int" and len(text) > _MAX_INT_LITERAL:
             raise _YamlProblem("yaml_number_too_large", line, value=_shorten(text), limit=MAX_INT)
+        if (not node.style and node.tag in _NUMBER_TAGS and not _PLAIN_NUMBER.match(text)
+                and self.resolve(ScalarNode, text, (True, False)) == node.tag):  # implicit, not an explicit !!int
+            # YAML 1.1 reads 012 as 10 (octal), 1:30 as 90 (base 60), 0x10 as 16: never guess, say so.
+            raise _YamlProblem("yaml_ambiguous_number", line, value=_shorten(text))
         try:
             value = super().construct_object(node, deep=deep)
         except yaml.constructor.ConstructorError:
@@ -210,30 +218,21 @@ def parse_yaml(text: str | bytes, path: str) -> Any:
 
 
 def read_yaml(path: Path | str, display: str | None = None) -> Any:
-    """Read and parse a YAML file, with a size check before reading it whole."""
-    p = Path(path)
-    shown = display or str(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise _problem(shown, "file_too_large", None, size=size, limit=MAX_BYTES)
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise _problem(shown, "file_not_found", None) from None
-    except IsADirectoryError:
-        raise _problem(shown, "is_a_directory", None) from None
-    except PermissionError:
-        raise _problem(shown, "permission_denied", None) from None
-    return parse_yaml(data, shown)
+    """Read and parse a YAML file, never reading more than :data:`MAX_BYTES`."""
+    from ._files import read_bounded
+
+    return parse_yaml(read_bounded(path, MAX_BYTES, display or str(path)), display or str(path))
 
 
 def read_input(path: str, limit: int = MAX_BYTES) -> tuple[bytes, str]:
     """The bytes of a file given on the command line (``-`` for standard input) and the name to show.
 
     A folder, a missing or unreadable file, or one larger than ``limit`` is an
-    :class:`InputError` naming it; standard input is cut at ``limit`` bytes.
+    :class:`InputError` naming it; every read is bounded (see :mod:`toolpicker._files`).
     """
     import sys
+
+    from ._files import read_bounded
 
     if path == "-":
         data = sys.stdin.buffer.read(limit + 1)
@@ -242,15 +241,4 @@ def read_input(path: str, limit: int = MAX_BYTES) -> tuple[bytes, str]:
         if not data.strip():
             raise InputError(t("cli.stdin_empty"))
         return data, "<stdin>"
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise _problem(path, "is_a_directory", None)
-        size = p.stat().st_size
-        if size > limit:
-            raise _problem(path, "file_too_large", None, size=size, limit=limit)
-        return p.read_bytes(), path
-    except FileNotFoundError:
-        raise _problem(path, "file_not_found", None) from None
-    except PermissionError:
-        raise _problem(path, "permission_denied", None) from None
+    return read_bounded(path, limit), path

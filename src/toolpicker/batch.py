@@ -35,11 +35,13 @@ from typing import Any
 from ._errors import InputError, Problem, ProfileError, ToolpickerError
 from ._i18n import current_language, language, pick, t
 from .kb import KnowledgeBase, default_knowledge_base, load_knowledge_base, shipped_dir
-from .profile import FIELDS, suggest
+from .profile import FIELDS, shorten, suggest
 from .questionnaire import coerce, error_object, split_list
 from .result import FAMILIES
 
 MAX_INPUT = 200_000_000
+MAX_CELL = 100_000
+"""Characters in one CSV cell (no profile field needs more; a bigger cell is an error row, not a crash)."""
 
 
 @dataclass(frozen=True)
@@ -97,37 +99,57 @@ def _row_error(message: str, problems: list[Problem] | None = None) -> dict[str,
 
 
 def read_csv(text: str, path: str) -> list[Task]:
-    """The rows of a CSV file; an unknown column fails the whole file (with a suggestion)."""
+    """The rows of a CSV file; an unknown column fails the whole file (with a suggestion).
+
+    A row that cannot be read (a cell over the size limit, a quote opened and
+    never closed, which would swallow the next rows into one cell) is an error
+    row naming its lines; the rows after it are read as usual.
+    """
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InputError(t("batch.empty", path=path)) from None
+    except csv.Error as exc:
+        raise InputError(t("batch.bad_header", path=path), [Problem(message=str(exc), path=path, line=1)]) from None
     problems = []
     for i, name in enumerate(header):
         if name not in FIELDS:
-            problems.append(Problem(message=t("batch.unknown_column", column=name or "?", index=i + 1), path=path,
-                                    line=1, field=name, suggestion=suggest(name, FIELDS)))
+            problems.append(Problem(message=t("batch.unknown_column", column=shorten(name) or "?", index=i + 1),
+                                    path=path, line=1, field=shorten(name), suggestion=suggest(name, FIELDS)))
         elif header.index(name) != i:
             problems.append(Problem(message=t("batch.duplicate_column", column=name), path=path, line=1, field=name))
     if problems:
-        raise InputError(t("batch.bad_header", path=path), problems)
+        raise InputError(t("batch.bad_header", path=path), problems[:50])
     tasks = []
-    for number, cells in enumerate(reader, start=2):
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell over the limit: skip to the next line and report this one
+            tasks.append(Task(start, error=_row_error(t("batch.cell_too_large", limit=MAX_CELL))))
+            continue
+        end = reader.line_num
         if not any(c.strip() for c in cells):
             continue
+        if any("\n" in c or "\r" in c for c in cells):
+            tasks.append(Task(start, error=_row_error(t("batch.unclosed_quote", first=start, last=end))))
+            continue
         if len(cells) > len(header):
-            tasks.append(Task(number, error=_row_error(t("batch.too_many_cells", count=len(cells),
-                                                         expected=len(header)))))
+            tasks.append(Task(start, error=_row_error(t("batch.too_many_cells", count=len(cells),
+                                                        expected=len(header)))))
             continue
         data: dict[str, Any] = {}
         for name, cell in zip(header, cells, strict=False):
             value = coerce(name, cell) if delimiter == "," else _coerce_semicolon(name, cell)
             if value is not None:
                 data[name] = value
-        tasks.append(Task(number, data=data))
+        tasks.append(Task(start, data=data))
     return tasks
 
 
@@ -180,7 +202,15 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init(rules: str | None, catalog: str | None, as_of: dt.date, lang: str) -> None:
-    """Prepare this process: its own knowledge base (and so its own durable-rules engine)."""
+    """Prepare this process: its own knowledge base (and so its own durable-rules engine).
+
+    Ctrl-C and SIGTERM are the parent's business: it stops the pool (no traceback
+    from the workers, no half-written output).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if rules is None and catalog is None:
         kb = default_knowledge_base()
     else:
@@ -200,12 +230,21 @@ def run_one(task: Task) -> Outcome:
             rec = recommend(data, as_of=_WORKER["as_of"], knowledge_base=_WORKER["kb"], lang=_WORKER["lang"])
         except ToolpickerError as exc:
             return Outcome(task.row, _dumps({"row": task.row, "error": error_object(exc)}), None)
+        except Exception as exc:  # noqa: BLE001 - one bad row never stops a batch of thousands
+            error = InputError(t("batch.row_failed", detail=shorten(f"{type(exc).__name__}: {exc}", 200)))
+            return Outcome(task.row, _dumps({"row": task.row, "error": error_object(error)}), None)
     ids = {f: [item.id for item in getattr(rec, f)] for f in FAMILIES}
     return Outcome(task.row, _dumps({"row": task.row, "recommendation": rec.model_dump(mode="json")}), ids)
 
 
 def _dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False)
+    """One JSON line, always valid UTF-8 (a lone surrogate in an echoed value is written escaped)."""
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, ensure_ascii=True)
+    return text
 
 
 def run_batch(tasks: list[Task], as_of: dt.date, lang: str, jobs: int = 1, rules: str | None = None,
@@ -237,7 +276,7 @@ def read_file(path: str) -> tuple[bytes, str]:
     return read_input(path, MAX_INPUT)
 
 
-def write_lines(lines: Iterable[str], output: str | None) -> None:
+def write_lines(lines: Iterable[str], output: str | None, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
     """One line each, to standard output or atomically to ``output`` (nothing is left half-written)."""
     import sys
 
@@ -247,7 +286,7 @@ def write_lines(lines: Iterable[str], output: str | None) -> None:
         return
     from ._files import write_atomically
 
-    write_atomically(output, (line + "\n" for line in lines))
+    write_atomically(output, (line + "\n" for line in lines), force=force, inputs=inputs)
 
 
 # ------------------------------------------------------------------ summaries

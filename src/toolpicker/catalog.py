@@ -201,7 +201,7 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
                               ["description", "eligible", "valid_from", "valid_until", "last_verified", "providers"])
         if node is None:
             continue
-        before = len(reader.problems)
+        before = reader.count
         route_id = reader.identifier(node, "id", kebab=False)
         label = reader.text(node, "label", where, need_en=True)
         description = reader.text(node, "description", where, required=False)
@@ -221,13 +221,13 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
             name = reader.string(p, "name", where)
             p_since, p_until = _dates(p, reader, f"{where} / {pid}")
             if pid and name:
-                providers.append(Provider(id=pid, name=name, url=reader.string(p, "url", where),
+                providers.append(Provider(id=pid, name=name, url=reader.url(p, "url", where),
                                           note=reader.text(p, "note", where, required=False),
                                           valid_from=p_since, valid_until=p_until,
                                           eligible=_eligibility(p.get("eligible"), reader, where),
                                           source=reader.string(p, "source", where),
                                           path=reader.path, line=line_of(node.get("providers"), i)))
-        if len(reader.problems) == before and route_id and label and aid and expense and source:
+        if reader.count == before and route_id and label and aid and expense and source:
             routes.append(FundingRoute(id=route_id, label=label, description=description, aid_type=aid,
                                        expense=expense, eligible=eligible, valid_from=since, valid_until=until,
                                        source=source, last_verified=verified, providers=tuple(providers),
@@ -263,7 +263,7 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
         node = reader.mapping(raw, where, _SOLUTION_REQUIRED, _SOLUTION_OPTIONAL)
         if node is None:
             continue
-        before = len(reader.problems)
+        before = reader.count
         solution_id = reader.identifier(node, "id", kebab=True)
         name = reader.string(node, "name", where)
         category = reader.identifier(node, "category", kebab=False)
@@ -283,7 +283,7 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
         if not delivery and "delivery" in node:
             reader.problem(node, "delivery", "bad_type", key="delivery", where=where, expected="liste non vide",
                            value="[]")
-        if len(reader.problems) == before and solution_id and name and category and licence and price:
+        if reader.count == before and solution_id and name and category and licence and price:
             out.append(Solution(
                 id=solution_id, name=name, category=category, also=tuple(also),
                 description=reader.text(node, "description", where, required=False), licence=licence,
@@ -292,7 +292,7 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
                 discounts=tuple(d for d in reader.sequence(node, "discounts", where) if isinstance(d, str)),
                 difficulty=difficulty or "medium",
                 min_employees=int(lo) if lo is not None else None, max_employees=int(hi) if hi is not None else None,
-                works_offline=reader.boolean(node, "works_offline", where), url=reader.string(node, "url", where),
+                works_offline=reader.boolean(node, "works_offline", where), url=reader.url(node, "url", where),
                 source=reader.string(node, "source", where) or "", last_verified=reader.date(node, "last_verified",
                                                                                              where),
                 end_of_life=reader.date(node, "end_of_life", where),

@@ -51,15 +51,28 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Print, or write ``output`` atomically (a temporary file renamed at the end)."""
+def write_output(text: str, output: str | None, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
+    """Print, or write ``output`` safely (:mod:`toolpicker._files`: nothing toolpicker did not write is replaced)."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
     from ._files import write_atomically
 
-    write_atomically(output, [text])
+    write_atomically(output, [text], force=force, inputs=inputs)
     click.echo(t("cli.written", path=output), err=True)
+
+
+def check_output(output: str | None, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
+    """Refuse a bad ``-o`` before any work is done (a batch of 10,000 rows must not fail at its end)."""
+    if output is not None and output != "-":
+        from ._files import prepare_output
+
+        prepare_output(output, force=force, inputs=inputs)
+
+
+def force_option(func: F) -> F:
+    return click.option("--force", is_flag=True,
+                        help="Remplacer le fichier de sortie même s'il n'a pas été écrit par toolpicker.")(func)
 
 
 def read_input(path: str) -> tuple[bytes, str]:
@@ -91,8 +104,18 @@ def as_of_option(func: F) -> F:
                         help="Date d'évaluation (défaut : aujourd'hui) / evaluation date.")(func)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends the command like Ctrl-C: ``finally`` blocks run, temporary files are removed."""
+    raise SystemExit(128 + signum)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminated)
         lang = ctx.params.get("lang") or os.environ.get("TOOLPICKER_LANG") or "fr"
         with language(lang):
             return super().invoke(ctx)
@@ -117,10 +140,11 @@ def main(lang: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
               show_default=True, help="Format de sortie (html : rapport imprimable).")
 @click.option("-o", "--output", metavar="FILE", help="Écrire dans FILE au lieu de l'écran.")
+@force_option
 @as_of_option
 @kb_options
 @friendly
-def recommend(profile: str, fmt: str, output: str | None, as_of: str | None, rules: str | None,
+def recommend(profile: str, fmt: str, output: str | None, force: bool, as_of: str | None, rules: str | None,
               catalog: str | None) -> None:
     """Recommande outils, licences, accompagnements, financements et solutions pour un PROFILE (YAML/JSON, - pour
     l'entrée standard).
@@ -135,10 +159,11 @@ def recommend(profile: str, fmt: str, output: str | None, as_of: str | None, rul
     from .render import render
 
     day = parse_date(as_of)
+    check_output(output, force, (profile,))
     data, shown = read_input(profile)
     parsed = load_profile(data, shown)
     rec = run(parsed, as_of=day, knowledge_base=_kb(rules, catalog))
-    write_output(render(rec, fmt), output)
+    write_output(render(rec, fmt), output, force, (profile,))
 
 
 @main.command()
@@ -146,11 +171,12 @@ def recommend(profile: str, fmt: str, output: str | None, as_of: str | None, rul
 @click.option("--item", metavar="ID", help="L'élément à expliquer (sinon : tous les éléments recommandés ou écartés).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Écrire dans FILE au lieu de l'écran.")
+@force_option
 @as_of_option
 @kb_options
 @friendly
-def explain(profile: str, item: str | None, fmt: str, output: str | None, as_of: str | None, rules: str | None,
-            catalog: str | None) -> None:
+def explain(profile: str, item: str | None, fmt: str, output: str | None, force: bool, as_of: str | None,
+            rules: str | None, catalog: str | None) -> None:
     """Explique pourquoi un élément est recommandé (règles, conditions, valeurs) ou pourquoi il ne l'est pas
     (conditions en échec et plus petit changement du profil qui le ferait apparaître).
 
@@ -165,10 +191,11 @@ def explain(profile: str, item: str | None, fmt: str, output: str | None, as_of:
     from .render import render_explanation
 
     day = parse_date(as_of)
+    check_output(output, force, (profile,))
     data, shown = read_input(profile)
     parsed = load_profile(data, shown)
     result = run(parsed, item=item, as_of=day, knowledge_base=_kb(rules, catalog))
-    write_output(render_explanation(result, fmt), output)
+    write_output(render_explanation(result, fmt), output, force, (profile,))
 
 
 @main.command()
@@ -317,9 +344,15 @@ def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, f
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (locale par défaut).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port d'écoute.")
+@click.option("--request-timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, metavar="S",
+              help="Secondes laissées à un client pour envoyer une requête entière.")
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="Connexions simultanées au-delà desquelles le serveur répond 503.")
+@click.option("--access-log", is_flag=True, help="Journaliser chaque requête (désactivé par défaut).")
 @kb_options
 @friendly
-def serve(host: str, port: int, rules: str | None, catalog: str | None) -> None:
+def serve(host: str, port: int, request_timeout: float, max_connections: int, access_log: bool, rules: str | None,
+          catalog: str | None) -> None:
     """Sert l'API HTTP JSON et la page web des conseiller·es (questionnaire adaptatif, rapport imprimable).
 
     \b
@@ -333,7 +366,7 @@ def serve(host: str, port: int, rules: str | None, catalog: str | None) -> None:
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(t("server.not_loopback", host=host), err=True)
     click.echo(t("server.listening", url=f"http://{host}:{port}/"), err=True)
-    run(kb, host, port)
+    run(kb, host, port, request_timeout=request_timeout, max_connections=max_connections, access_log=access_log)
 
 
 @main.command()
@@ -354,23 +387,29 @@ def schema(rules: str | None, catalog: str | None) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", default="profil.yaml", show_default=True, metavar="FILE",
-              help="Où enregistrer le profil (YAML).")
-@click.option("--profile", "start", metavar="PROFILE", help="Reprendre un profil existant (YAML/JSON).")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Où enregistrer le profil (YAML ; défaut : le fichier de --profile, sinon profil.yaml).")
+@click.option("--profile", "start", metavar="PROFILE",
+              help="Reprendre un profil existant (YAML/JSON) et l'y enregistrer.")
+@click.option("--force", is_flag=True, help="Remplacer FILE s'il existe déjà, sans demander.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="Format de la recommandation affichée à la fin.")
 @as_of_option
 @kb_options
 @friendly
-def interview(output: str, start: str | None, fmt: str, as_of: str | None, rules: str | None,
+def interview(output: str | None, start: str | None, force: bool, fmt: str, as_of: str | None, rules: str | None,
               catalog: str | None) -> None:
     """Questionnaire adaptatif dans le terminal : la question la plus décisive d'abord, Entrée pour passer.
+
+    Un fichier existant n'est jamais remplacé sans accord : le questionnaire demande (dans un terminal) ou
+    refuse sans --force. Avec --profile X et sans -o, le profil est enregistré dans X.
 
     \b
     Exemples :
       toolpicker interview -o compagnie.yaml
       toolpicker interview --profile compagnie.yaml
     """
+    from ._files import OutputExists, write_atomically
     from .interview import interview as run
     from .profile import load_profile
     from .questionnaire import profile_yaml
@@ -380,8 +419,23 @@ def interview(output: str, start: str | None, fmt: str, as_of: str | None, rules
     day = parse_date(as_of)
     kb = _kb(rules, catalog)
     begin = load_profile(*read_input(start)) if start else None
+    target = output or (start if start not in (None, "-") else "profil.yaml")
+    saving_back = output is None and target == start
+    if not (force or saving_back):
+        try:
+            check_output(target, force=False, inputs=(start or "",))
+            exists = Path(target).is_file() and Path(target).stat().st_size > 0
+        except OutputExists:
+            exists = True
+        if exists:
+            if not sys.stdin.isatty():
+                raise InputError(t("interview.exists", path=target))
+            click.confirm(t("interview.replace", path=target), default=False, abort=True, err=True)
+    else:
+        check_output(target, force=True, inputs=() if saving_back else (start or "",))
     profile, rec, _ = run(kb, day, begin)
-    write_output(profile_yaml(profile), output)
+    write_atomically(target, [profile_yaml(profile)], force=True)
+    click.echo(t("interview.saved", path=target), err=True)
     click.echo(render(rec, fmt), nl=False)
 
 
@@ -390,10 +444,11 @@ def interview(output: str, start: str | None, fmt: str, as_of: str | None, rules
 @click.option("-o", "--output", metavar="FILE", help="Fichier JSONL de sortie (défaut : l'écran).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Processus de calcul.")
 @click.option("--summary-html", metavar="FILE", help="Synthèse en page HTML (graphique en barres).")
+@force_option
 @as_of_option
 @kb_options
 @friendly
-def batch(input_path: str, output: str | None, jobs: int, summary_html: str | None, as_of: str | None,
+def batch(input_path: str, output: str | None, jobs: int, summary_html: str | None, force: bool, as_of: str | None,
           rules: str | None, catalog: str | None) -> None:
     """Recommande pour chaque profil d'un fichier CSV ou JSONL ; une ligne JSON par profil, erreurs comprises.
 
@@ -407,12 +462,14 @@ def batch(input_path: str, output: str | None, jobs: int, summary_html: str | No
     from .recommend import parse_date
 
     day = parse_date(as_of)
+    check_output(output, force, (input_path,))
+    check_output(summary_html, force, (input_path,))
     kb = _kb(rules, catalog)
     tasks = b.read_tasks(*b.read_file(input_path))
     summary = b.Summary()
     outcomes = b.run_batch(tasks, day, current_language(), jobs, rules, catalog, kb)
     with click.progressbar(length=len(tasks), label=t("batch.progress"), file=sys.stderr) as bar:
-        b.write_lines(b.tally(outcomes, summary, bar.update), output)
+        b.write_lines(b.tally(outcomes, summary, bar.update), output, force, (input_path,))
     click.echo(b.summary_table(summary, kb), nl=False, err=output in (None, "-"))
     if summary_html:
-        write_output(b.summary_html(summary, kb, input_path, day), summary_html)
+        write_output(b.summary_html(summary, kb, input_path, day), summary_html, force, (input_path,))

@@ -3,18 +3,23 @@
 One page per rule (its conditions in words, its effects, its source, the
 scenarios that fire it), per item — category, licensing model, accompaniment,
 funding route — (the rules that lead to it, the matching solutions), and per
-solution. Pages are written to a temporary folder and moved into place at the
-end, so a failed run never leaves half a site.
+solution. Pages are written to a temporary folder, then moved into place; the
+folder must be new, empty, or a previous docs site (it holds the marker file
+``.toolpicker-docs`` listing its pages): toolpicker never removes or replaces
+anything it did not write there.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from ._errors import InputError
 from ._i18n import current_language, pick, t
 from .explain import describe_atom
 from .kb import KnowledgeBase
@@ -81,6 +86,7 @@ def build_docs(kb: KnowledgeBase, output: Path, outcomes: Iterable[Outcome] = ()
     for sol in kb.solutions.values():
         pages.append((_slug("solution", sol.id), "solution.html.j2", {"sol": sol, "kb": kb}))
     output = Path(output)
+    old = _previous_site(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".toolpicker-docs-", dir=output.parent))
     try:
@@ -91,10 +97,60 @@ def build_docs(kb: KnowledgeBase, output: Path, outcomes: Iterable[Outcome] = ()
             target.write_text(env.get_template(template).render(root=depth, **context), encoding="utf-8")
             if progress:
                 progress(path)
-        if output.exists():
-            shutil.rmtree(output)
-        staging.rename(output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        _publish(staging, output, [p for p, _, _ in pages], old)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the staging folder is ours, whatever happened
     return len(pages)
+
+
+MARKER = ".toolpicker-docs"
+"""The file that makes a folder a toolpicker docs site: the pages it holds, one per line."""
+_PAGE = re.compile(r"(?:index|[a-z]+/[a-z0-9][a-z0-9_-]*)\.html\Z")
+
+
+def _previous_site(output: Path) -> set[str] | None:
+    """The pages of a previous docs site in ``output`` (an empty set for a new or empty folder).
+
+    Raises :class:`InputError` when ``output`` is a file, or a non-empty folder
+    that is not a docs site: toolpicker never removes or replaces what it did not write.
+    """
+    try:
+        if not output.exists():
+            return set()
+        if not output.is_dir():
+            raise InputError(t("docs.not_a_folder", path=str(output)))
+        marker = output / MARKER
+        if marker.is_file() and not marker.is_symlink():
+            lines = marker.read_text(encoding="utf-8").splitlines()[:100_000]
+            return {line for line in lines if _PAGE.match(line)}
+        if any(output.iterdir()):
+            raise InputError(t("docs.not_empty", path=str(output)))
+    except OSError as exc:
+        raise InputError(t("errors.output_failed", path=str(output), detail=exc.strerror or str(exc))) from None
+    return set()
+
+
+def _publish(staging: Path, output: Path, pages: list[str], old: set[str] | None) -> None:
+    """Move the new pages into ``output`` and remove the pages of the previous site that no longer exist.
+
+    Only files listed in the previous site's marker are ever removed, and only
+    when they are regular files inside ``output``; anything else in the folder
+    (notes an adviser added…) stays. The marker is written last.
+    """
+    from ._files import write_atomically
+
+    try:
+        output.mkdir(exist_ok=True)
+        for page in pages:
+            target = output / page
+            target.parent.mkdir(exist_ok=True)
+            if target.is_symlink() or target.is_dir():
+                raise InputError(t("docs.not_a_page", path=str(target)))
+            os.replace(staging / page, target)
+        for stale in sorted((old or set()) - set(pages)):
+            target = output / stale
+            if target.is_file() and not target.is_symlink():
+                target.unlink()
+        write_atomically(str(output / MARKER), ["\n".join(sorted(pages)) + "\n"], force=True)
+    except OSError as exc:
+        raise InputError(t("errors.output_failed", path=str(output), detail=exc.strerror or str(exc))) from None

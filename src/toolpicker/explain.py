@@ -18,12 +18,13 @@ from pydantic import BaseModel, ConfigDict
 
 from ._errors import InputError
 from ._i18n import current_language, language, pick, t
+from ._version import __version__
 from .catalog import Solution
 from .evaluate import compiled_for, eval_atom, fire
 from .kb import KnowledgeBase, default_knowledge_base
 from .matching import CATALOG_FIELDS, CRITERIA
 from .missing import candidate_answers
-from .profile import Profile, field_kind, parse_profile, suggest
+from .profile import Profile, field_kind, parse_profile, shorten, suggest
 from .recommend import build, engine_for, parse_date
 from .result import FAMILIES, Recommendation
 from .rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
@@ -89,6 +90,8 @@ class ItemExplanation(_Out):
 
 
 class Explanation(_Out):
+    toolpicker_version: str
+    knowledge_base: str
     as_of: str
     language: str
     profile: dict[str, Any]
@@ -351,12 +354,13 @@ def explain(profile: Profile | Mapping[str, Any], item: str | None = None, as_of
             if kb.family_of(item) is None:
                 everything = sorted(set(kb.taxonomy) | set(kb.funding_routes) | set(kb.solutions))
                 hint = suggest(item, everything)
-                raise InputError(t("explain.unknown_item", item=item) + (f" {hint}" if hint else ""))
+                raise InputError(t("explain.unknown_item", item=shorten(item)) + (f" {hint}" if hint else ""))
             ids = [item]
         else:
             ids = [e.id for fam in FAMILIES for e in getattr(rec, fam)] + [e.id for e in rec.excluded]
         items = [explain_item(kb, parsed, rec, i, day, fired_ids) for i in ids]
-        return Explanation(as_of=day.isoformat(), language=current_language(),
+        return Explanation(toolpicker_version=__version__, knowledge_base=kb.version, as_of=day.isoformat(),
+                           language=current_language(),
                            profile=parsed.model_dump(mode="json"), items=items)
 
 

@@ -24,10 +24,11 @@ from typing import Any
 
 from . import _contract
 from ._errors import InputError, KnowledgeBaseError, Problem
+from ._files import read_bounded
 from ._i18n import t
 from ._reader import Reader
 from ._version import __version__
-from ._yaml import MAX_BYTES, parse_yaml, read_yaml
+from ._yaml import MAX_BYTES, parse_yaml
 from .catalog import (
     FieldQuestion,
     FundingRoute,
@@ -200,26 +201,33 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
     digest = hashlib.sha256()
     for path, shown, parser, bucket in files:
         try:
-            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
-        except OSError:
+            data: bytes | None = read_bounded(path, MAX_BYTES, shown)
+        except InputError as exc:
+            problems.extend(exc.problems)
             data = None
         contents.append((path, shown, parser, bucket, data))
-        digest.update(shown.encode() + b"\0" + (data or b"") + b"\0")
+        # The version hashes what the files say and where they sit in their folder, never how the folder
+        # was typed: the same content gives the same version (and byte-identical output).
+        folder, base = ("rules", rdir) if bucket == "rules" else ("catalog", cdir)
+        key = f"{folder}/{path.relative_to(base).as_posix()}"
+        digest.update(key.encode() + b"\0" + (data or b"") + b"\0")
     version = digest.hexdigest()[:12]
     source = Source(rdir, cdir, shipped)
     cached = _from_cache(digest.hexdigest(), version, source)
     if cached is not None:
         return cached
     parsed: dict[str, list[Any]] = {"rules": [], "taxonomy": [], "routes": [], "solutions": [], "questions": []}
-    for path, shown, parser, bucket, data in contents:
+    for _path, shown, parser, bucket, data in contents:
+        if data is None:
+            continue  # its problem is already recorded
         try:
-            tree = parse_yaml(data, shown) if data is not None else read_yaml(path, shown)
+            tree = parse_yaml(data, shown)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         reader = Reader(shown)
         parsed[bucket].extend(parser(tree, reader))
-        problems.extend(reader.problems)
+        problems.extend(reader.collected())
     problems.extend(_cross_check(parsed))
     errors = [p for p in problems if p.severity == "error"]
     if errors:

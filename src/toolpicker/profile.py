@@ -8,10 +8,12 @@ so the order in which an adviser typed them never changes the result.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from ._errors import Problem, ProfileError
 from ._i18n import t
@@ -73,6 +75,15 @@ class Profile(BaseModel):
     def _sorted_unique(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else sorted(set(value))
 
+    @field_validator("name", "current_tools", mode="before")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        """No control character (terminal escapes) nor lone surrogate (not UTF-8) in free text."""
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and (char := bad_character(text)) is not None:
+                raise PydanticCustomError("bad_character", "bad character {char}", {"char": char})
+        return value
+
     def known(self) -> dict[str, Any]:
         """The answered fields only (what the rules can see)."""
         return {k: v for k, v in self.model_dump().items() if v is not None and k != "name"}
@@ -125,12 +136,31 @@ def field_bounds(name: str) -> tuple[int | None, int | None]:
 
 
 def shorten(value: object, limit: int = 60) -> Any:
-    """A value as shown in a message: long texts are cut (a 100 KB value is not echoed whole)."""
-    if isinstance(value, (str, list, dict)):
-        text = value if isinstance(value, str) else repr(value)
+    """A value as shown in a message: long texts are cut (a 100 KB value is not echoed whole), and
+    control characters and lone surrogates are shown escaped (they would drive a terminal, or break UTF-8)."""
+    if isinstance(value, str):
+        return visible(value if len(value) <= limit else value[: limit - 1] + "…")
+    if isinstance(value, (list, dict)):
+        text = repr(value)  # repr escapes control characters and surrogates
         if len(text) > limit:
             return text[: limit - 1] + "…"
+        return value if bad_character(str(value)) is None and "\\" not in text else text
     return value
+
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters and lone surrogates written as ``\\xNN`` / ``\\uNNNN``."""
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                          else f"\\u{ord(m.group()):04x}", text)
+
+
+def bad_character(text: str) -> str | None:
+    """The first control character or lone surrogate of ``text`` (as ``U+XXXX``), or None."""
+    found = _INVISIBLE.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
@@ -176,6 +206,8 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str | None]:
         return t("profile.too_long", field=name, limit=ctx.get("max_length")), None
     if kind == "string_too_short":
         return t("profile.empty_string", field=".".join(loc)), None
+    if kind == "bad_character":
+        return t("profile.bad_character", field=name, char=ctx.get("char")), None
     if kind == "model_type" or kind == "dict_type":
         return t("profile.not_mapping"), None
     return t("profile.invalid", field=".".join(loc), value=value, detail=err.get("msg", "")), None

@@ -17,6 +17,7 @@ byte for byte for the same profile, knowledge base and date.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ from .engine import Engine, Firing
 from .kb import KnowledgeBase, default_knowledge_base
 from .matching import match_solutions
 from .missing import missing_fields
-from .profile import Profile, parse_profile
+from .profile import Profile, parse_profile, shorten
 from .result import (
     Excluded,
     FundingItem,
@@ -272,6 +273,9 @@ def _reusing(kb: KnowledgeBase, parsed: Profile, day: dt.date, lang: str) -> Rec
     return rec
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
 def parse_date(value: dt.date | str | None) -> dt.date:
     """The evaluation date: a date, an ISO ``YYYY-MM-DD`` string, or today."""
     from ._errors import InputError, Problem
@@ -282,8 +286,11 @@ def parse_date(value: dt.date | str | None) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value)
     try:
-        return dt.date.fromisoformat(str(value))
+        if not _ISO_DAY.match(text):  # fromisoformat also takes "2026W011" and "20260101": not for people
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
-        message = t("errors.bad_date", value=value)
+        message = t("errors.bad_date", value=shorten(text))
         raise InputError(message, [Problem(message=message, field="as_of", value=value, code="bad_date")]) from None

@@ -36,6 +36,15 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "`": "\\`", "*": "\\*",
+                             "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|"})
+
+
+def markdown_text(value: Any) -> str:
+    """Text from a profile or a data file, made inert in Markdown: no raw HTML, no link or emphasis syntax."""
+    return str(value).translate(_MD_ESCAPES)
+
+
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2
@@ -51,6 +60,7 @@ def _environment() -> jinja2.Environment:
     env.globals["t"] = t
     env.filters["num"] = _number
     env.filters["value"] = _value
+    env.filters["md"] = markdown_text
     return env
 
 

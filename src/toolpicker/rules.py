@@ -225,7 +225,7 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
     node = reader.mapping(raw, f"la règle {rid_hint or ''}".strip(), _RULE_KEYS, _RULE_OPTIONAL, rule=rid_hint)
     if node is None:
         return None
-    before = len(reader.problems)
+    before = reader.count
     rid = reader.identifier(node, "id", kebab=True, rule=rid_hint)
     where = f"la règle {rid or '?'}"
     title = reader.text(node, "title", where, rule=rid)
@@ -257,9 +257,9 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                 effects["derive"].append(fact)
             else:
                 reader.problem(then.get("derive"), i, "bad_id", rule=rid, value=str(fact), sep="_")
-        if not any(effects.values()) and len(reader.problems) == before:
+        if not any(effects.values()) and reader.count == before:
             reader.problem(node, "then", "empty_then", rule=rid)
-    if len(reader.problems) != before or not (rid and title and source):
+    if reader.count != before or not (rid and title and source):
         return None
     return Rule(
         id=rid, title=title, description=description, source=source, priority=int(priority or 0), when=when,
@@ -284,6 +284,9 @@ def _parse_effect(raw: Any, reader: Reader, rid: str | None, key: str, line: int
                        value=str(item))
         return None
     weight = reader.number(node, "weight", key, rule=rid, default=1.0)
+    if weight is not None and weight < 0:
+        reader.problem(node, "weight", "negative_weight", rule=rid, value=weight)
+        return None
     because = reader.text(node, "because", f"« {key} » de la règle {rid}", rule=rid, required=False)
     if because is None:
         reader.problem(node, None, "missing_key", rule=rid, key="because", where=f"« {key} » de la règle {rid}")

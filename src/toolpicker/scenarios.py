@@ -105,7 +105,7 @@ def load_scenarios(paths: Iterable[str | Path]) -> list[Scenario]:
             scenario = _parse(raw_scenario, reader, line or 1, problems)
             if scenario is not None:
                 scenarios.append(scenario)
-        problems.extend(reader.problems)
+        problems.extend(reader.collected())
     names: dict[str, Scenario] = {}
     for s in scenarios:
         if s.name in names:
@@ -122,7 +122,7 @@ def _parse(raw: Any, reader: Reader, line: int, problems: list[Problem]) -> Scen
     node = reader.mapping(raw, "le scénario", ["name", "profile", "expect"], ["description", "tags", "as_of"])
     if node is None:
         return None
-    before = len(reader.problems)
+    before = reader.count
     name = reader.string(node, "name", "le scénario")
     expect = reader.mapping(node.get("expect"), "« expect »", [], EXPECT_KEYS) if "expect" in node else None
     as_of = reader.date(node, "as_of", "le scénario")
@@ -131,7 +131,7 @@ def _parse(raw: Any, reader: Reader, line: int, problems: list[Problem]) -> Scen
         profile = parse_profile(node.get("profile") or {}, reader.path)
     except ProfileError as exc:
         problems.extend(exc.problems)
-    if profile is None or expect is None or not name or len(reader.problems) != before:
+    if profile is None or expect is None or not name or reader.count != before:
         return None
     tags = tuple(str(x) for x in reader.sequence(node, "tags", "le scénario"))
     return Scenario(name=name, path=reader.path, line=node.line or line, profile=profile, expect=expect,

@@ -18,6 +18,8 @@ Only ``toolpicker serve`` imports this module, so FastAPI is never loaded by
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -35,7 +37,7 @@ from ._errors import InputError, Problem, ToolpickerError
 from ._i18n import DEFAULT_LANGUAGE, LANGUAGES, _catalog, language, t
 from ._version import __version__
 from .kb import KnowledgeBase, default_knowledge_base
-from .profile import Profile, parse_profile
+from .profile import Profile, parse_profile, shorten, suggest
 from .questionnaire import error_object, profile_schema, profile_yaml, questions
 from .result import Recommendation
 
@@ -112,6 +114,22 @@ def _reject_constant(name: str) -> object:
     raise ValueError(name)
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Objects of a JSON body, refusing a key given twice (as the CLI's YAML reader does)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse_json(raw: bytes) -> object:
     """The JSON document of a request body, or :class:`InputError` with a French message."""
     if not raw.strip():
@@ -121,7 +139,9 @@ def parse_json(raw: bytes) -> object:
     except UnicodeDecodeError as exc:
         raise InputError(t("errors.not_utf8", position=exc.start)) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise InputError(t("server.duplicate_key", key=shorten(exc.key))) from None
     except json.JSONDecodeError as exc:
         raise InputError(t("server.bad_json", line=exc.lineno, column=exc.colno)) from None
     except (ValueError, RecursionError):
@@ -168,6 +188,21 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
                 return work(parse_profile(parse_json(raw)), chosen)
 
         return await run_in_threadpool(job)
+
+    @app.middleware("http")
+    async def known_parameters(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        """An unknown query parameter (``?asof=``) is a 422 naming it, never silently ignored."""
+        allowed = _query_parameters(app).get((request.method, request.url.path))
+        unknown = sorted(set(request.query_params) - allowed) if allowed is not None else []
+        if not unknown:
+            return await call_next(request)
+        with language(_lang_of(request)):
+            problems: list[dict[str, object]] = [
+                {"field": shorten(name), "value": shorten(request.query_params[name]), "code": "unknown_parameter",
+                 "suggestion": suggest(name, sorted(allowed or ())),
+                 "message": t("server.unknown_parameter", field=shorten(name),
+                              allowed=", ".join(sorted(allowed or ())) or "—")} for name in unknown]
+            return _error(422, t("server.bad_request"), problems)
 
     @app.exception_handler(_TooLarge)
     async def too_large(request: Request, exc: _TooLarge) -> JSONResponse:
@@ -271,12 +306,115 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
     return app
 
 
-def serve(knowledge_base: KnowledgeBase | None, host: str, port: int) -> None:  # pragma: no cover - runs forever
-    """Run the application with uvicorn until interrupted."""
+def _query_parameters(app: FastAPI) -> dict[tuple[str, str], set[str]]:
+    """(method, path) → the query parameters its route declares."""
+    cached: dict[tuple[str, str], set[str]] | None = getattr(app.state, "query_parameters", None)
+    if cached is None:
+        from fastapi.routing import APIRoute
+
+        cached = {}
+        for route in app.routes:
+            if isinstance(route, APIRoute) and route.path.startswith("/api/") and "{" not in route.path:
+                names = {p.alias for p in route.dependant.query_params}
+                for method in route.methods or ():
+                    cached[(method, route.path)] = names
+        app.state.query_parameters = cached
+    return cached
+
+
+REQUEST_TIMEOUT = 10.0
+"""Seconds a client has to send a whole request (headers and body) once it has connected or started one."""
+MAX_CONNECTIONS = 200
+"""Open connections and running requests beyond which uvicorn answers 503."""
+LOG_BURST = 20
+"""Log records per 10 s window beyond which uvicorn's messages are only counted."""
+
+
+def guarded_protocol(timeout: float) -> type[Any]:
+    """uvicorn's h11 protocol with a deadline on reading each request (uvicorn has none for headers).
+
+    A client that connects and sends nothing, or sends headers or a body one
+    byte at a time, is disconnected ``timeout`` seconds after it started: half-
+    sent requests no longer pile up until the process runs out of file handles.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    reading = (h11.IDLE, h11.SEND_BODY)
+
+    class Guarded(H11Protocol):
+        _deadline: Any = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._watch()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            self._watch()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._cancel()  # between requests, uvicorn's keep-alive timeout applies
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel()
+            super().connection_lost(exc)
+
+        def _watch(self) -> None:
+            if self.conn.their_state in reading and not self.transport.is_closing():
+                if self._deadline is None:
+                    self._deadline = self.loop.call_later(timeout, self._expired)
+            else:
+                self._cancel()
+
+        def _cancel(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _expired(self) -> None:
+            self._deadline = None
+            if self.conn.their_state in reading and not self.transport.is_closing():
+                self.transport.close()
+
+    return Guarded
+
+
+class _RateLimit(logging.Filter):
+    """At most :data:`LOG_BURST` records per 10 s window; the rest are counted, then reported in one line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.window = 0.0
+        self.count = 0
+        self.dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        if now - self.window >= 10:
+            if self.dropped:
+                record.msg = f"{self.dropped} log message(s) suppressed in the last 10 s; then: {record.msg}"
+            self.window, self.count, self.dropped = now, 0, 0
+        self.count += 1
+        if self.count > LOG_BURST:
+            self.dropped += 1
+            return False
+        return True
+
+
+def serve(knowledge_base: KnowledgeBase | None, host: str, port: int, request_timeout: float = REQUEST_TIMEOUT,
+          max_connections: int = MAX_CONNECTIONS, access_log: bool = False) -> None:  # pragma: no cover - runs forever
+    """Run the application with uvicorn until interrupted (bounded request time, connections and log volume)."""
     import uvicorn
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
     app = create_app(knowledge_base)
     if host in ("127.0.0.1", "localhost"):  # a page on another site cannot reach us through DNS rebinding
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    limit = _RateLimit()
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).addFilter(limit)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, access_log=access_log,
+                http=guarded_protocol(request_timeout), limit_concurrency=max_connections, timeout_keep_alive=5,
+                h11_max_incomplete_event_size=16 * 1024)
