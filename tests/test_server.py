@@ -222,3 +222,36 @@ def test_import_toolpicker_does_not_load_fastapi() -> None:
     code = "import sys, toolpicker, toolpicker.cli; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False False"
+
+
+def test_a_lone_surrogate_is_a_422_never_a_500(client: TestClient) -> None:
+    response = client.post("/api/recommend", content=b'{"name": "\\ud800"}',
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "caractère U+D800 interdit" in response.json()["error"]["problems"][0]["message"]
+
+
+def test_a_key_given_twice_is_refused_as_the_cli_does(client: TestClient) -> None:
+    response = client.post("/api/recommend", content=b'{"employees": 3, "employees": 300}',
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "la clé « employees » apparaît deux fois dans le JSON ; gardez une seule occurrence."
+
+
+def test_an_unknown_query_parameter_is_a_422_naming_it(client: TestClient) -> None:
+    response = client.post("/api/recommend?asof=2026-01-01", json=PROFILE)
+    assert response.status_code == 422
+    problem = response.json()["error"]["problems"][0]
+    assert problem["field"] == "asof"
+    assert problem["suggestion"] == "Vouliez-vous dire « as_of » ?"
+
+
+@pytest.mark.parametrize("value", ["2026W011", "20260101"])
+def test_only_plain_iso_dates_are_accepted(client: TestClient, value: str) -> None:
+    assert client.post(f"/api/recommend?as_of={value}", json=PROFILE).status_code == 422
+
+
+def test_the_html_report_carries_a_content_security_policy(client: TestClient) -> None:
+    response = client.post(f"/api/report?format=html&as_of={AS_OF}", json=PROFILE)
+    assert response.status_code == 200
+    assert "default-src 'none'" in response.headers["content-security-policy"]

@@ -52,6 +52,9 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+REPORT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                  "X-Content-Type-Options": "nosniff"}
 REPORT_TYPES = {"markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
                 "text": "text/plain; charset=utf-8", "json": "application/json"}
 
@@ -252,7 +255,7 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
                                           "suggestion": None, "code": "bad_format"}])
         text = await run(request, lang, lambda p, lg: render(
             recommend(p, as_of=as_of, knowledge_base=kb, lang=lg), fmt))
-        return Response(text, media_type=REPORT_TYPES[fmt])
+        return Response(text, media_type=REPORT_TYPES[fmt], headers=REPORT_HEADERS if fmt == "html" else None)
 
     @app.post("/api/explain", openapi_extra=body_doc, responses=errors, summary="Explain (why, why not)")
     async def api_explain(request: Request, item: str | None = None, as_of: str | None = None,
