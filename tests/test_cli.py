@@ -99,7 +99,7 @@ def test_usage_error_exits_2(runner: CliRunner) -> None:
 def test_check_shipped_knowledge_base(runner: CliRunner) -> None:
     result = invoke(runner, "check")
     assert result.exit_code == 0
-    *_, valid, layout = result.output.splitlines()
+    *_, valid, layout, _verified = result.output.splitlines()
     assert valid.startswith("Base de connaissances valide : ")
     assert layout.startswith("Moteur : ") and layout.endswith("aucun profil ne peut atteindre ses limites.")
 

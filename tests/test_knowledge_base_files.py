@@ -50,7 +50,7 @@ CATALOG_CASES = [
                                                      "Vouliez-vous dire « file_storage » ?"]),
     ("bad_delivery", "solutions/extra.yaml", 6, ["valeur « on_premis » impossible pour « delivery »",
                                                  "Vouliez-vous dire « on_premise » ?"]),
-    ("bad_date", "solutions/extra.yaml", 9, ["« last_verified » dans la solution extra-tool : date AAAA-MM-JJ attendue"]),
+    ("bad_date", "solutions/extra.yaml", 10, ["« last_verified » dans la solution extra-tool : date AAAA-MM-JJ attendue"]),
     ("duplicate_solution", "solutions/extra.yaml", 2, ["identifiant « etherpad » déjà défini"]),
     ("unknown_discount", "solutions/extra.yaml", 2, ["voie de financement « software_discount » inconnue.",
                                                      "Vouliez-vous dire « software_discounts » ?"]),
@@ -59,8 +59,12 @@ CATALOG_CASES = [
     ("missing_source", "solutions/extra.yaml", 2, ["clé « source » obligatoire manquante dans la solution extra-tool."]),
     ("route_dates", "funding_routes.yaml", 7, ["valid_until (2023-12-31) précède valid_from (2024-01-01)."]),
     ("bad_aid_type", "funding_routes.yaml", 4, ["valeur « credit » impossible pour « aid_type »"]),
-    ("javascript_url", "solutions/extra.yaml", 8, ["adresse « javascript:alert(document.domain) » refusée",
+    ("javascript_url", "solutions/extra.yaml", 9, ["adresse « javascript:alert(document.domain) » refusée",
                                                    "seules les adresses http:// ou https://"]),
+    ("saas_without_jurisdiction", "solutions/extra.yaml", 6, ["la solution extra-tool est proposée en ligne (saas) : "
+                                                              "précisez « jurisdiction »"]),
+    ("on_premise_without_kind", "solutions/extra.yaml", 6, ["précisez « on_premise: desktop »"]),
+    ("bad_jurisdiction", "solutions/extra.yaml", 7, ["« jurisdiction » vaut « France » : code pays ISO"]),
 ]
 
 

@@ -123,12 +123,15 @@ def test_size_fit_rules_out_oversized_solutions(kb: toolpicker.KnowledgeBase) ->
     assert any(e.id == "sap" and e.reasons[0].rule == "catalog:size" for e in out.excluded)
 
 
-def test_sensitive_data_rules_out_non_eu_only_hosting(kb: toolpicker.KnowledgeBase) -> None:
+def test_sensitive_data_never_goes_to_a_provider_outside_european_law(kb: toolpicker.KnowledgeBase) -> None:
+    """Sensitive data: a vendor outside European law is ruled out unless its service is end-to-end encrypted."""
     out = rec(kb, {"employees": 10, "data_sensitivity": "sensitive"}, as_of="2024-01-01")
-    reasons = {e.id: e.reasons[0].rule for e in out.excluded if e.family == "solutions"}
-    assert reasons.get("skype") == "catalog:data"
+    reasons = {e.id: [r.because for r in e.reasons] for e in out.excluded if e.family == "solutions"}
+    assert any("Données sensibles : l'éditeur est américain" in b for b in reasons["zoom"])
     for item in out.solutions:
-        assert set(kb.solutions[item.id].hosting) & {"self", "fr", "eu"} or not kb.solutions[item.id].hosting
+        sol = kb.solutions[item.id]
+        if item.way == "saas":
+            assert kb.jurisdictions.protective(sol.jurisdiction) or sol.end_to_end, item.id
 
 
 def test_no_budget_rules_out_paid_only_solutions(kb: toolpicker.KnowledgeBase) -> None:

@@ -40,7 +40,9 @@ class Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.count = 0
-        """Problems found so far, recorded or not (compare it before and after reading an entry)."""
+        """Problems found so far, recorded or not."""
+        self.errors = 0
+        """Errors found so far (compare it before and after reading an entry: warnings do not drop it)."""
 
     def collected(self) -> list[Problem]:
         """The recorded problems, and one line counting those beyond :data:`MAX_PROBLEMS`."""
@@ -54,6 +56,7 @@ class Reader:
                 rule: str | None = None, severity: str = "error", **values: object) -> None:
         """Record a problem located at ``node[at]`` (or at ``node`` when ``at`` is None)."""
         self.count += 1
+        self.errors += severity == "error"
         if len(self.problems) >= MAX_PROBLEMS:
             return
         self.problems.append(

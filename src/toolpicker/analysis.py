@@ -317,7 +317,8 @@ def analyse(kb: KnowledgeBase, today: dt.date | None = None) -> list[Problem]:
     entries: list[Solution | FundingRoute] = [*kb.solutions.values(), *kb.funding_routes.values()]
     for item in entries:
         verified = item.last_verified
-        if verified is None or verified < stale:
+        declared = verified is None and bool(getattr(item, "verification", None))  # honestly "not verified"
+        if not declared and (verified is None or verified < stale):
             findings.append(_finding(None, "stale_entry", "warning", "stale_fix", path=item.path, line=item.line,
                                      item=item.id, date=verified.isoformat() if verified else "—"))
     findings.sort(key=lambda p: (p.severity != "error", p.path or "", p.line or 0, p.code))

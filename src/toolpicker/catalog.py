@@ -8,6 +8,7 @@ its file and line, and all mistakes of a run are reported together.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,14 @@ HOSTING = ("self", "fr", "eu", "non_eu")
 PRICE_TIERS = ("free", "low", "medium", "high")
 PRICE_CEILING = {"free": 0, "low": 500, "medium": 3000, "high": None}
 DIFFICULTY = ("low", "medium", "high")
+ON_PREMISE_KINDS = ("desktop", "server")
+"""What ``on_premise`` means for a solution: installed on the computers, or a server someone must administer."""
+WEIGHTS = ("light", "medium", "heavy")
+"""How much a solution asks of a structure to deploy and keep alive (``heavy``: ERP-class, a project of its own)."""
+FEATURES = ("tax_receipts", "dsn_payroll", "french_support")
+"""French-context features: automatic reçus fiscaux, French payroll with the DSN, support in French."""
+CERTIFICATIONS = ("hds",)
+"""``hds``: certified Hébergeur de Données de Santé (code de la santé publique, art. L.1111-8)."""
 AID_TYPES = ("grant", "loan", "equity", "in_kind", "discount", "skills", "donation", "budget_line")
 EXPENSES = ("investment", "operating", "both")
 LEGAL_FORMS: tuple[str, ...] = LegalForm.__args__  # type: ignore[attr-defined]
@@ -42,6 +51,19 @@ class TaxonomyEntry(Located):
     label: Text
     description: Text | None = None
     axis: str | None = None
+    holds_records: bool = False
+    """Tool categories only: the tool keeps records about people (beneficiaries' files, contacts, forms)."""
+
+
+class Jurisdictions(_Frozen):
+    """Which countries' law protects personal data as the GDPR does (``catalog/jurisdictions.yaml``)."""
+
+    european: frozenset[str] = frozenset()
+    adequate: frozenset[str] = frozenset()
+    names: dict[str, Text] = {}
+
+    def protective(self, country: str | None) -> bool:
+        return country is not None and (country in self.european or country in self.adequate)
 
 
 class Eligibility(_Frozen):
@@ -84,7 +106,16 @@ class Solution(Located):
     description: Text | None = None
     licence: str
     delivery: tuple[str, ...]
+    on_premise: str | None = None
     hosting: tuple[str, ...] = ()
+    jurisdiction: str | None = None
+    certifications: tuple[str, ...] = ()
+    end_to_end: bool = False
+    weight: str = "light"
+    features: tuple[str, ...] = ()
+    eligible: Eligibility | None = None
+    caveat: Text | None = None
+    verification: str | None = None
     price_tier: str
     free_tier: bool = False
     discounts: tuple[str, ...] = ()
@@ -137,7 +168,8 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
             continue
         for key, raw in block.items():
             where = f"{family}.{key}"
-            optional = ["description", "axis"] if family == "licensing_models" else ["description"]
+            optional = {"licensing_models": ["description", "axis"], "tool_categories": ["description", "holds_records"]
+                        }.get(family, ["description"])
             node = reader.mapping(raw, where, ["label"], optional)
             fake = {"id": key}
             if reader.identifier(fake, "id", kebab=False) is None:
@@ -149,9 +181,10 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
             description = reader.text(node, "description", where, required=False)
             axis = reader.choice(node, "axis", where, ["licence", "delivery"]) if family == "licensing_models" \
                 else None
+            records = reader.boolean(node, "holds_records", where) if family == "tool_categories" else False
             if label:
                 entries.append(TaxonomyEntry(id=key, family=family, label=label, description=description, axis=axis,
-                                             path=reader.path, line=line_of(block, key)))
+                                             holds_records=records, path=reader.path, line=line_of(block, key)))
     return entries
 
 
@@ -201,7 +234,7 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
                               ["description", "eligible", "valid_from", "valid_until", "last_verified", "providers"])
         if node is None:
             continue
-        before = reader.count
+        before = reader.errors
         route_id = reader.identifier(node, "id", kebab=False)
         label = reader.text(node, "label", where, need_en=True)
         description = reader.text(node, "description", where, required=False)
@@ -227,7 +260,7 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
                                           eligible=_eligibility(p.get("eligible"), reader, where),
                                           source=reader.string(p, "source", where),
                                           path=reader.path, line=line_of(node.get("providers"), i)))
-        if reader.count == before and route_id and label and aid and expense and source:
+        if reader.errors == before and route_id and label and aid and expense and source:
             routes.append(FundingRoute(id=route_id, label=label, description=description, aid_type=aid,
                                        expense=expense, eligible=eligible, valid_from=since, valid_until=until,
                                        source=source, last_verified=verified, providers=tuple(providers),
@@ -237,7 +270,10 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
 
 _SOLUTION_REQUIRED = ("id", "name", "category", "licence", "delivery", "price_tier", "source")
 _SOLUTION_OPTIONAL = ("also", "description", "hosting", "free_tier", "discounts", "difficulty", "size_fit",
-                      "works_offline", "url", "last_verified", "end_of_life", "superseded_by", "named_in_guide")
+                      "works_offline", "url", "last_verified", "end_of_life", "superseded_by", "named_in_guide",
+                      "on_premise", "jurisdiction", "certifications", "end_to_end", "weight", "features", "eligible",
+                      "caveat", "verification")
+JURISDICTION = re.compile(r"[A-Z]{2}\Z")
 
 
 def _choices(node: Mapping[str, Any], key: str, reader: Reader, where: str, allowed: tuple[str, ...]) -> list[str]:
@@ -263,7 +299,7 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
         node = reader.mapping(raw, where, _SOLUTION_REQUIRED, _SOLUTION_OPTIONAL)
         if node is None:
             continue
-        before = reader.count
+        before = reader.errors
         solution_id = reader.identifier(node, "id", kebab=True)
         name = reader.string(node, "name", where)
         category = reader.identifier(node, "category", kebab=False)
@@ -283,7 +319,22 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
         if not delivery and "delivery" in node:
             reader.problem(node, "delivery", "bad_type", key="delivery", where=where, expected="liste non vide",
                            value="[]")
-        if reader.count == before and solution_id and name and category and licence and price:
+        on_premise = reader.choice(node, "on_premise", where, ON_PREMISE_KINDS)
+        if "on_premise" in delivery and on_premise is None and "on_premise" not in node:
+            reader.problem(node, "delivery", "on_premise_kind", value=solution_id or "?")
+        jurisdiction = reader.string(node, "jurisdiction", where)
+        if jurisdiction is not None and not JURISDICTION.match(jurisdiction):
+            reader.problem(node, "jurisdiction", "bad_jurisdiction", value=jurisdiction)
+        if "saas" in delivery and "jurisdiction" not in node:
+            reader.problem(node, "delivery", "saas_jurisdiction", value=solution_id or "?")
+        weight = reader.choice(node, "weight", where, WEIGHTS, default="light")
+        features = _choices(node, "features", reader, where, FEATURES)
+        certifications = _choices(node, "certifications", reader, where, CERTIFICATIONS)
+        verified_on = reader.date(node, "last_verified", where)
+        verification = reader.string(node, "verification", where)
+        if verification is None:
+            reader.problem(node, None, "no_verification", value=solution_id or "?", severity="warning")
+        if reader.errors == before and solution_id and name and category and licence and price:
             out.append(Solution(
                 id=solution_id, name=name, category=category, also=tuple(also),
                 description=reader.text(node, "description", where, required=False), licence=licence,
@@ -293,8 +344,11 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
                 difficulty=difficulty or "medium",
                 min_employees=int(lo) if lo is not None else None, max_employees=int(hi) if hi is not None else None,
                 works_offline=reader.boolean(node, "works_offline", where), url=reader.url(node, "url", where),
-                source=reader.string(node, "source", where) or "", last_verified=reader.date(node, "last_verified",
-                                                                                             where),
+                source=reader.string(node, "source", where) or "", last_verified=verified_on,
+                on_premise=on_premise, jurisdiction=jurisdiction, certifications=tuple(certifications),
+                end_to_end=reader.boolean(node, "end_to_end", where), weight=weight or "light",
+                features=tuple(features), eligible=_eligibility(node.get("eligible"), reader, where),
+                caveat=reader.text(node, "caveat", where, required=False), verification=verification,
                 end_of_life=reader.date(node, "end_of_life", where),
                 superseded_by=node.get("superseded_by") if isinstance(node.get("superseded_by"), str) else None,
                 named_in_guide=reader.boolean(node, "named_in_guide", where),
@@ -331,4 +385,43 @@ def parse_questions(data: Any, reader: Reader) -> list[FieldQuestion]:
                                      help=reader.text(node, "help", where, required=False), values=values,
                                      values_from=reader.string(node, "values_from", where),
                                      path=reader.path, line=line_of(block, key)))
+    return out
+
+
+def parse_jurisdictions(data: Any, reader: Reader) -> list[Jurisdictions]:
+    top = reader.mapping(data, "le fichier des juridictions", ["european", "adequate"], ["names"])
+    if top is None:
+        return []
+    codes: dict[str, frozenset[str]] = {}
+    for key in ("european", "adequate"):
+        values = reader.sequence(top, key, "le fichier des juridictions")
+        for i, code in enumerate(values):
+            if not isinstance(code, str) or not JURISDICTION.match(code):
+                reader.problem(top.get(key), i, "bad_jurisdiction", value=str(code))
+        codes[key] = frozenset(c for c in values if isinstance(c, str))
+    names: dict[str, Text] = {}
+    block = top.get("names")
+    if isinstance(block, Mapping):
+        for code in block:
+            text = reader.text(block, code, f"names.{code}", need_en=True)
+            if text:
+                names[str(code)] = text
+    return [Jurisdictions(european=codes["european"], adequate=codes["adequate"], names=names)]
+
+
+def parse_aliases(data: Any, reader: Reader) -> list[tuple[str, str]]:
+    """(written form, canonical name) pairs, both as normalised tokens."""
+    from .rules import normalise_token
+
+    top = reader.mapping(data, "le fichier des alias", ["aliases"], [])
+    if top is None or not isinstance(top.get("aliases"), Mapping):
+        return []
+    out: list[tuple[str, str]] = []
+    for canonical, _forms in top["aliases"].items():
+        for i, form in enumerate(reader.sequence(top["aliases"], canonical, "aliases")):
+            if not isinstance(form, str) or not normalise_token(form):
+                reader.problem(top["aliases"].get(canonical), i, "bad_type", key=str(canonical), where="aliases",
+                               expected="texte", value=str(form))
+                continue
+            out.append((normalise_token(form), normalise_token(canonical)))
     return out

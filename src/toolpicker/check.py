@@ -46,7 +46,9 @@ def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str |
         report.layout = make_plan(kb.rules, LIST_FIELDS).summary()
         report.summary = t("cli.check_ok", rules=len(kb.rules), solutions=len(kb.solutions),
                            routes=len(kb.funding_routes), path=kb.source.rules_dir.parent) + "\n" + \
-            t("cli.check_layout", **report.layout)
+            t("cli.check_layout", **report.layout) + "\n" + t(
+                "cli.check_verified", verified=sum(1 for x in kb.solutions.values() if x.last_verified),
+                unverified=sum(1 for x in kb.solutions.values() if not x.last_verified))
     return _sorted(report)
 
 

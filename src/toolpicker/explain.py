@@ -21,11 +21,12 @@ from ._i18n import current_language, language, pick, t
 from ._version import __version__
 from .catalog import Solution
 from .evaluate import compiled_for, eval_atom, fire
+from .evaluation import Evaluation, evaluate
 from .kb import KnowledgeBase, default_knowledge_base
-from .matching import CATALOG_FIELDS, CRITERIA
+from .matching import CATALOG_FIELDS, Context, score_solution
 from .missing import candidate_answers
 from .profile import Profile, field_kind, parse_profile, shorten, suggest
-from .recommend import build, engine_for, parse_date
+from .recommend import build, parse_date
 from .result import FAMILIES, Recommendation
 from .rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
 
@@ -216,7 +217,7 @@ def _appears(kb: KnowledgeBase, profile: Profile, changes: Mapping[str, Any], it
         changed = parse_profile({**profile.model_dump(exclude_none=True), **changes})
     except InputError:
         return None
-    rec = build(kb, changed, engine_for(kb).run(changed.known()), as_of, with_missing=False)
+    rec = build(evaluate(kb, changed, as_of), with_missing=False)
     for family in FAMILIES:
         for entry in getattr(rec, family):
             if entry.id == item:
@@ -224,9 +225,9 @@ def _appears(kb: KnowledgeBase, profile: Profile, changes: Mapping[str, Any], it
     return None
 
 
-def counterfactual(kb: KnowledgeBase, profile: Profile, item: str, as_of: dt.date) -> Counterfactual | None:
+def counterfactual(evaluation: Evaluation, item: str) -> Counterfactual | None:
     """The cheapest one- or two-field change that makes ``item`` appear."""
-    known = profile.known()
+    kb, profile, as_of, known = evaluation.kb, evaluation.profile, evaluation.as_of, evaluation.known
     rules = [r for r in kb.rules if item in {e.item for e in r.recommend}]
     related = [r for r in kb.rules if item in r.items()]  # also the rules that discourage or exclude it
     fields = sorted({a.field for r in related for a in atoms(r.when)})
@@ -243,7 +244,7 @@ def counterfactual(kb: KnowledgeBase, profile: Profile, item: str, as_of: dt.dat
     for _cost, change in options:
         trial = {**known, **change}
         if solution is not None:
-            if not _catalog_allows(kb, solution, trial, as_of):
+            if not _catalog_allows(evaluation, solution, trial):
                 continue
         elif not any(compiled.checks[r.id](compiled.prepare(trial), _facts(kb, trial)) for r in rules):
             continue
@@ -256,15 +257,17 @@ def counterfactual(kb: KnowledgeBase, profile: Profile, item: str, as_of: dt.dat
     return None
 
 
-def _catalog_allows(kb: KnowledgeBase, solution: Solution, known: Mapping[str, Any], as_of: dt.date) -> bool:
-    """No catalogue criterion rules the solution out for these answers (a cheap filter before durable-rules)."""
-    if solution.end_of_life and solution.end_of_life < as_of:
-        return False
-    for name, criterion in CRITERIA.items():
-        value = known.get(name)
-        if value is not None and any(e.weight is None for e in criterion(kb, solution, value)):
-            return False
-    return True
+def _catalog_allows(evaluation: Evaluation, solution: Solution, known: Mapping[str, Any]) -> bool:
+    """Some category the solution serves would not rule it out with these answers (cheap, before durable-rules).
+
+    The answers the catalogue reads directly are tried in the current
+    context; what rules decide (facts, delivery verdicts, the categories) is
+    left to the durable-rules run that follows.
+    """
+    ctx = evaluation.context
+    trial = Context(known=known, facts=ctx.facts, models=ctx.models, blocked=ctx.blocked, as_of=ctx.as_of)
+    return any(not score_solution(evaluation.kb, solution, c, 1.0, "", trial, texts=False).excluded
+               for c in solution.categories)
 
 
 def _facts(kb: KnowledgeBase, known: Mapping[str, Any]) -> set[str]:
@@ -302,9 +305,8 @@ def _sentence(kb: KnowledgeBase, item: str, change: Mapping[str, Any], known: Ma
 
 # ------------------------------------------------------------------ explaining
 
-def explain_item(kb: KnowledgeBase, profile: Profile, rec: Recommendation, item: str, as_of: dt.date,
-                 fired_ids: set[str]) -> ItemExplanation:
-    known = profile.known()
+def explain_item(evaluation: Evaluation, rec: Recommendation, item: str) -> ItemExplanation:
+    kb, known, fired_ids = evaluation.kb, evaluation.known, evaluation.fired
     facts = _facts(kb, known)
     family = kb.family_of(item) or ""
     label = pick(kb.label(item))
@@ -321,7 +323,7 @@ def explain_item(kb: KnowledgeBase, profile: Profile, rec: Recommendation, item:
                                          rules=len({tr.rule for tr in why}) or len(entry.reasons)),
                                why=why)
     unknowns = sorted({c.field for tr in why_not for c in tr.conditions if c.result == "unknown" and c.field})
-    cf = counterfactual(kb, profile, item, as_of)
+    cf = counterfactual(evaluation, item)
     if item in excluded:
         because = [r.because for r in excluded[item].reasons]
         summary = t("explain.excluded", item=label, reasons=" ; ".join(because))
@@ -347,9 +349,8 @@ def explain(profile: Profile | Mapping[str, Any], item: str | None = None, as_of
     with language(lang or current_language()):
         parsed = parse_profile(profile)
         day = parse_date(as_of)
-        firings = engine_for(kb).run(parsed.known())
-        rec = build(kb, parsed, firings, day)
-        fired_ids = {f.rule for f in firings}
+        evaluation = evaluate(kb, parsed, day)
+        rec = build(evaluation)
         if item is not None:
             if kb.family_of(item) is None:
                 everything = sorted(set(kb.taxonomy) | set(kb.funding_routes) | set(kb.solutions))
@@ -358,7 +359,7 @@ def explain(profile: Profile | Mapping[str, Any], item: str | None = None, as_of
             ids = [item]
         else:
             ids = [e.id for fam in FAMILIES for e in getattr(rec, fam)] + [e.id for e in rec.excluded]
-        items = [explain_item(kb, parsed, rec, i, day, fired_ids) for i in ids]
+        items = [explain_item(evaluation, rec, i) for i in ids]
         return Explanation(toolpicker_version=__version__, knowledge_base=kb.version, as_of=day.isoformat(),
                            language=current_language(),
                            profile=parsed.model_dump(mode="json"), items=items)
@@ -372,16 +373,16 @@ def near_misses(profile: Profile | Mapping[str, Any], as_of: dt.date | str | Non
     with language(lang or current_language()):
         parsed = parse_profile(profile)
         day = parse_date(as_of)
-        firings = engine_for(kb).run(parsed.known())
-        rec = build(kb, parsed, firings, day, with_missing=False)
-        fired_ids = {f.rule for f in firings}
+        evaluation = evaluate(kb, parsed, day)
+        rec = build(evaluation, with_missing=False)
+        known, fired_ids = evaluation.known, evaluation.fired
         present = rec.item_ids()
-        truth = fire(kb.rules, parsed.known())
+        truth = fire(kb.rules, known)
         candidates: dict[str, int] = {}
         for rule in kb.rules:
             if rule.id in fired_ids:
                 continue
-            checks = [eval_atom(a, parsed.known()) for a in atoms(rule.when)]
+            checks = [eval_atom(a, known) for a in atoms(rule.when)]
             failing = sum(1 for c in checks if c is not True)
             if truth[rule.id] is None or failing <= 1:
                 for effect in rule.recommend:
@@ -390,7 +391,7 @@ def near_misses(profile: Profile | Mapping[str, Any], as_of: dt.date | str | Non
         ranked = sorted(candidates, key=lambda i: (-candidates[i], i))
         out = []
         for item in ranked:
-            explanation = explain_item(kb, parsed, rec, item, day, fired_ids)
+            explanation = explain_item(evaluation, rec, item)
             if explanation.counterfactual is not None:
                 out.append(explanation)
             if len(out) >= limit:

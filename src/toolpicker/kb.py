@@ -32,15 +32,18 @@ from ._yaml import MAX_BYTES, parse_yaml
 from .catalog import (
     FieldQuestion,
     FundingRoute,
+    Jurisdictions,
     Solution,
     TaxonomyEntry,
+    parse_aliases,
     parse_funding_routes,
+    parse_jurisdictions,
     parse_questions,
     parse_solutions,
     parse_taxonomy,
 )
 from .profile import suggest
-from .rules import Rule, facts_used, parse_rule_file
+from .rules import Rule, RuleWarning, facts_used, parse_rule_file
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class KnowledgeBase:
     version: str
     source: Source
     warnings: tuple[Problem, ...] = ()
+    jurisdictions: Jurisdictions = field(default_factory=Jurisdictions)
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Written form of a tool (normalised token) → the name rules and catalogue know (``catalog/aliases.yaml``)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -98,6 +104,31 @@ class KnowledgeBase:
     @cached_property
     def rule_index(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
+
+    @cached_property
+    def _tool_names(self) -> dict[str, str]:
+        from .rules import normalise_token
+
+        names = {normalise_token(s.name): normalise_token(s.id) for s in self.solutions.values()}
+        names.update(self.aliases)
+        names.update({normalise_token(s.id): normalise_token(s.id) for s in self.solutions.values()})
+        return names
+
+    def known(self, profile: Any) -> dict[str, Any]:
+        """The answered fields of a profile as rules and catalogue see them.
+
+        ``current_tools`` keeps what was written and gains the name each entry
+        is known by: « Tableur » also reads as ``spreadsheet``, « Gmail » as
+        ``google-workspace`` (``catalog/aliases.yaml``, solution names and ids).
+        """
+        from .rules import normalise_token
+
+        known: dict[str, Any] = profile.known()
+        tools = known.get("current_tools")
+        if tools:
+            extra = {self._tool_names[token] for token in map(normalise_token, tools) if token in self._tool_names}
+            known["current_tools"] = sorted(set(tools) | extra)
+        return known
 
     def catalog_listing(self, category: str | None = None) -> dict[str, Any]:
         """The ``toolpicker catalog --format json`` object (CONTRACT §4), labels in the current language."""
@@ -153,6 +184,11 @@ CATALOG_PARSERS: dict[str, tuple[Parser, str]] = {
     "funding_routes.yaml": (parse_funding_routes, "routes"),
     "questions.yaml": (parse_questions, "questions"),
 }
+OPTIONAL_PARSERS: dict[str, tuple[Parser, str]] = {
+    "jurisdictions.yaml": (parse_jurisdictions, "jurisdictions"),
+    "aliases.yaml": (parse_aliases, "aliases"),
+}
+"""Catalogue files a custom catalogue may leave out (then: no country counts as protective, no alias)."""
 
 
 def _sources(rdir: Path, cdir: Path, shipped: bool) -> tuple[list[tuple[Path, str, Parser, str]], list[Problem]]:
@@ -172,9 +208,11 @@ def _sources(rdir: Path, cdir: Path, shipped: bool) -> tuple[list[tuple[Path, st
         files.append((path, _display(path, rdir, shown_as_shipped and rdir == shipped_dir("rules"), "rules"),
                       parse_rule_file, "rules"))
     catalog_files = [cdir / name for name in CATALOG_PARSERS]
+    catalog_files += [cdir / name for name in OPTIONAL_PARSERS if (cdir / name).exists()]
     catalog_files += _yaml_files(cdir / "solutions") if (cdir / "solutions").is_dir() else []
+    parsers = {**CATALOG_PARSERS, **OPTIONAL_PARSERS}
     for path in catalog_files:
-        parser, bucket = CATALOG_PARSERS.get(path.name, (parse_solutions, "solutions")) \
+        parser, bucket = parsers.get(path.name, (parse_solutions, "solutions")) \
             if path.parent == cdir else (parse_solutions, "solutions")
         files.append((path, _display(path, cdir, shown_as_shipped and cdir == shipped_dir("catalog"), "catalog"),
                       parser, bucket))
@@ -216,7 +254,8 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
     cached = _from_cache(digest.hexdigest(), version, source)
     if cached is not None:
         return cached
-    parsed: dict[str, list[Any]] = {"rules": [], "taxonomy": [], "routes": [], "solutions": [], "questions": []}
+    parsed: dict[str, list[Any]] = {"rules": [], "taxonomy": [], "routes": [], "solutions": [], "questions": [],
+                                     "jurisdictions": [], "aliases": []}
     for _path, shown, parser, bucket, data in contents:
         if data is None:
             continue  # its problem is already recorded
@@ -242,6 +281,8 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
         version=version,
         source=source,
         warnings=tuple(p for p in problems if p.severity != "error"),
+        jurisdictions=parsed["jurisdictions"][0] if parsed["jurisdictions"] else Jurisdictions(),
+        aliases=dict(sorted(parsed["aliases"])),
     )
     _to_cache(digest.hexdigest(), kb)
     return kb
@@ -272,6 +313,8 @@ def _to_cache(key: str, kb: KnowledgeBase) -> None:
         "routes": [x.model_dump(mode="json") for x in kb.funding_routes.values()],
         "questions": [x.model_dump(mode="json") for x in kb.questions.values()],
         "warnings": [dataclasses.asdict(p) for p in kb.warnings],
+        "jurisdictions": kb.jurisdictions.model_dump(mode="json"),
+        "aliases": kb.aliases,
     }
     from ._files import write_atomically
 
@@ -298,6 +341,8 @@ def _from_cache(key: str, version: str, source: Source) -> KnowledgeBase | None:
             version=version,
             source=source,
             warnings=tuple(Problem(**p) for p in data["warnings"]),
+            jurisdictions=Jurisdictions.model_validate(data["jurisdictions"]),
+            aliases=dict(data["aliases"]),
         )
     except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt, never trusted
         return None
@@ -351,11 +396,14 @@ def _cross_check(parsed: dict[str, list[Any]]) -> list[Problem]:
     derived = {f for r in rules.values() for f in r.derive}
 
     for rule in rules.values():
-        for effect in (*rule.recommend, *rule.discourage, *rule.exclude):
-            if effect.item not in recommendable:
-                problems.append(Problem(message=t("kb.unknown_item", value=effect.item), path=rule.path,
-                                        line=effect.line, rule=rule.id, value=effect.item, code="unknown_item",
-                                        suggestion=suggest(effect.item, recommendable)))
+        for effect in (*rule.recommend, *rule.discourage, *rule.exclude, *rule.warn):
+            item = effect.item if not isinstance(effect, RuleWarning) else effect.about
+            if item is None:
+                continue
+            if item not in recommendable:
+                problems.append(Problem(message=t("kb.unknown_item", value=item), path=rule.path,
+                                        line=effect.line, rule=rule.id, value=item, code="unknown_item",
+                                        suggestion=suggest(item, recommendable)))
         for fact in facts_used(rule.when):
             if fact.name not in derived:
                 problems.append(Problem(message=t("kb.unknown_fact", value=fact.name), path=rule.path,

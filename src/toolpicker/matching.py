@@ -1,54 +1,116 @@
-"""Matching catalogue solutions to the recommended categories, under the profile's constraints.
+"""Named solutions for the recommended categories: what a product *is* before which category it serves.
 
-The rules decide which tool categories (and licensing models) a structure
-needs; this module proposes named solutions for them. Each criterion is a
-documented, named adjustment (``catalog:budget``, ``catalog:hosting``…) that
-appears as a reason, so an adviser sees why a solution ranks where it does.
-Nothing past its ``end_of_life`` on the evaluation date is proposed.
+The rules decide which tool categories, licensing and delivery models a
+structure needs; this module proposes catalogue solutions for them. A solution
+is judged once as a product — the same wherever it is matched from — then for
+each recommended category it serves, and shown under the one where it fits
+best (a product is counted once, never in several category lists).
 
-Criteria (see ``docs/matching.md``):
+**The product** (``catalog:*`` reasons, each a documented criterion):
 
-- ``catalog:category`` — base score: the category's score (half of it for a
-  secondary category of the solution);
-- ``catalog:lifecycle`` — ended products are excluded (with their successor);
-- ``catalog:size`` — outside the solution's headcount range: excluded;
-- ``catalog:budget`` — not affordable and no gratis offer: excluded, or −1 when
-  a discount route exists; a gratis offer with a small budget: +1;
-- ``catalog:data`` — sensitive data and only non-EU hosting: excluded; personal
-  data and only non-EU hosting: −1;
-- ``catalog:hosting`` — wish to keep control: +1 for self-hosting or an ethical
-  host, −1 for SaaS only; wish to delegate: +0.5 for SaaS;
-- ``catalog:connectivity`` — limited connection: +1 offline-capable, −1 online only;
-- ``catalog:maturity`` — beginners: −1 for a hard tool, +0.5 for an easy one;
-- ``catalog:licensing`` — +1 when the solution fits a recommended licensing model.
+- ``lifecycle`` — ended products are excluded (with their successor);
+- ``eligibility`` — reserved to other legal forms (AssoConnect, HelloAsso… are
+  for associations): excluded;
+- ``size`` — outside the solution's headcount range: excluded; ``weight: heavy``
+  (ERP-class) for fewer than 10 employees: excluded; headcount unknown: −1;
+- ``delivery`` — each way to use it (vendor's online service, ethical host,
+  installed on the computers, installed on a server) is open or closed:
+  closed when a rule excluded that model, when a server must be administered
+  and the rules did not establish the capacity to do it (fact
+  ``server_admin_capacity``), when sensitive data would go to a provider outside
+  European law (unless end-to-end encrypted), when health data would go to a
+  host that is not HDS-certified, when a structure that wants to keep control
+  of its data would hand it to a non-European vendor. A solution with no open
+  way is excluded; otherwise the open way the rules favour most is the one
+  proposed, and the report says which (« via un hébergeur éthique »);
+- ``licensing`` / ``delivery`` fit — +1 when the licence or the chosen way is a
+  recommended model, −1 when it is a discouraged one;
+- ``budget`` — not affordable and no gratis offer: excluded (−1 when a discount
+  route exists); a gratis offer with a tight budget: +1, unless it means running
+  a server; a paid offer the budget covers twice: +1 (the budget opens supported
+  offers);
+- ``data`` — personal data with a provider outside European law: −1;
+- ``connectivity`` — limited connection: +1 offline-capable, −1 online only;
+- ``maturity`` — beginners: −1 for a hard tool, +0.5 for an easy one;
+- ``current`` — already used by the structure and still fit: +3 (build on what
+  you have rather than replace it), and size or weight no longer exclude it;
+- ``guide`` — named by the guide: +0.5.
+
+**The category** — base score: the category's score (half of it through a
+secondary category); for fundraising and membership, automatic French tax
+receipts when the rules say they are needed (fact ``tax_receipts_needed``):
++2, or −2 for fundraising without them; for HR, French payroll with the DSN when
+the rules say it is needed (``french_payroll_needed``): +2, or −2 without.
+
+Every adjustment is a reason with its sentence; scores are sums of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._i18n import pick, t
 from .catalog import PRICE_CEILING, Solution
 from .kb import KnowledgeBase
+from .result import Reason
+from .rules import normalise_token
 
-PER_CATEGORY = 3
+PER_CATEGORY = 4
+"""Solutions kept per category (the report shows two or three; the JSON keeps these)."""
+HEAVY_MIN_EMPLOYEES = 10
+CATALOG_FIELDS = ("employees", "digital_budget_eur", "data_sensitivity", "hosting_preference", "connectivity",
+                  "maturity", "legal_form", "current_tools")
+"""Profile fields the matching reads directly (facts it reads come from rules)."""
+WAYS = ("alternative_host", "saas", "on_premise")
+"""Ways to use a solution; on ties the first one wins (less to run in-house first)."""
+FACT_ADMIN = "server_admin_capacity"
+FACT_HEALTH = "health_data"
+FACT_TAX_RECEIPTS = "tax_receipts_needed"
+FACT_PAYROLL = "french_payroll_needed"
+FACTS_READ = (FACT_ADMIN, FACT_HEALTH, FACT_TAX_RECEIPTS, FACT_PAYROLL)
+"""Derived facts the matching reads: their rules are where the judgement is declared and sourced."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the matching knows of a profile: its answers, the rules' facts and licensing verdicts."""
+
+    known: Mapping[str, Any]
+    facts: frozenset[str]
+    models: Mapping[str, float]
+    """Licensing and delivery models with a score (positive recommended, negative discouraged)."""
+    blocked: frozenset[str]
+    """Licensing and delivery models a rule excluded."""
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
+class Adjust:
+    """One criterion's verdict on one solution: a weight, or an exclusion (``weight is None``)."""
+
+    criterion: str
+    key: str
+    weight: float | None
+    values: tuple[tuple[str, Any], ...] = ()
+    facts: tuple[str, ...] = ()
 
 
 @dataclass
 class Scored:
+    """A solution judged for one category."""
+
     solution: Solution
     category: str
     score: float
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    excluded: list[dict[str, Any]] = field(default_factory=list)
+    way: str | None
+    reasons: list[Reason] = field(default_factory=list)
+    excluded: list[Reason] = field(default_factory=list)
 
 
-def _reason(criterion: str, because: str, source: str, weight: float, facts: Mapping[str, Any]) -> dict[str, Any]:
-    return {"rule": f"catalog:{criterion}", "because": because, "source": source,
-            "effect": "recommend" if weight >= 0 else "discourage", "weight": weight, "facts": dict(facts)}
+# ------------------------------------------------------------------ the product
 
 
 def affordable(sol: Solution, budget: int) -> bool:
@@ -58,148 +120,228 @@ def affordable(sol: Solution, budget: int) -> bool:
     return budget > 3000 if ceiling is None else ceiling <= budget
 
 
-@dataclass(frozen=True)
-class Effect:
-    """What one criterion does to one solution: a weight, or an exclusion (``weight is None``)."""
-
-    criterion: str
-    key: str
-    weight: float | None
-    values: tuple[tuple[str, Any], ...] = ()
+def _lifecycle(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
+    if sol.end_of_life and sol.end_of_life < ctx.as_of:
+        successor = kb.solutions[sol.superseded_by].name if sol.superseded_by in kb.solutions else "—"
+        return [Adjust("lifecycle", "ended", None, (("date", sol.end_of_life.isoformat()), ("successor", successor)))]
+    return []
 
 
-def _size(kb: KnowledgeBase, sol: Solution, employees: int) -> list[Effect]:
+def _eligibility(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
+    form = ctx.known.get("legal_form")
+    forms = sol.eligible.legal_forms if sol.eligible else None
+    if forms is not None and form is not None and form not in forms:
+        return [Adjust("eligibility", "not_eligible", None, (("_forms", forms), ("_form", form)), ("legal_form",))]
+    return []
+
+
+def _size(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
+    employees = ctx.known.get("employees")
+    if employees is None:
+        return [Adjust("size", "heavy_unknown", -1, (), ())] if sol.weight == "heavy" else []
     if (sol.min_employees is not None and employees < sol.min_employees) or (
-        sol.max_employees is not None and employees > sol.max_employees
-    ):
+            sol.max_employees is not None and employees > sol.max_employees):
         lo = sol.min_employees if sol.min_employees is not None else 0
         hi = sol.max_employees if sol.max_employees is not None else "∞"
-        return [Effect("size", "size", None, (("employees", employees), ("lo", lo), ("hi", hi)))]
+        return [Adjust("size", "size", None, (("employees", employees), ("lo", lo), ("hi", hi)), ("employees",))]
+    if sol.weight == "heavy" and employees < HEAVY_MIN_EMPLOYEES:
+        return [Adjust("size", "too_heavy", None, (("employees", employees), ("min", HEAVY_MIN_EMPLOYEES)),
+                       ("employees",))]
     return []
 
 
-def _budget(kb: KnowledgeBase, sol: Solution, budget: int) -> list[Effect]:
-    if not affordable(sol, budget):
-        if sol.discounts:
-            return [Effect("budget", "budget_discount", -1, (("budget", budget), ("_routes", sol.discounts)))]
-        return [Effect("budget", "budget_out", None, (("budget", budget), ("_tier", sol.price_tier)))]
-    if budget < 500 and (sol.free_tier or sol.price_tier == "free"):
-        return [Effect("budget", "budget_free", 1, (("budget", budget),))]
-    return []
+def _way_blocked(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, records: bool) -> Adjust | None:
+    """Why one way of using the solution is closed to this structure (None: it is open)."""
+    if way in ctx.blocked:
+        return Adjust("delivery", "way_excluded", None, (("_way", way),))
+    sensitivity = ctx.known.get("data_sensitivity")
+    if way == "on_premise":
+        if sol.on_premise == "server" and FACT_ADMIN not in ctx.facts:
+            return Adjust("delivery", "needs_admin", None)
+        return None
+    if ctx.known.get("hosting_preference") == "keep_control" and way == "saas" \
+            and sol.jurisdiction not in kb.jurisdictions.european:
+        return Adjust("delivery", "keep_control_vendor", None, (("_country", sol.jurisdiction),),
+                      ("hosting_preference",))
+    if records and FACT_HEALTH in ctx.facts and "hds" not in sol.certifications:
+        return Adjust("delivery", "health_no_hds", None, (("_way", way),))
+    if sensitivity == "sensitive" and way == "saas" and not sol.end_to_end \
+            and not kb.jurisdictions.protective(sol.jurisdiction):
+        return Adjust("delivery", "sensitive_vendor", None, (("_country", sol.jurisdiction),), ("data_sensitivity",))
+    return None
 
 
-def _data(kb: KnowledgeBase, sol: Solution, sensitivity: str) -> list[Effect]:
-    hosting = set(sol.hosting)
-    if hosting and not hosting & {"self", "fr", "eu"}:
-        if sensitivity == "sensitive":
-            return [Effect("data", "sensitive_non_eu", None)]
-        if sensitivity == "personal":
-            return [Effect("data", "personal_non_eu", -1)]
-    return []
+def _ways(kb: KnowledgeBase, sol: Solution, ctx: Context, records: bool) -> tuple[str | None, list[Adjust]]:
+    """The way proposed (the open one the rules favour most), or None and why every way is closed."""
+    open_ways: list[str] = []
+    closed: list[Adjust] = []
+    for way in sol.delivery:
+        blocked = _way_blocked(kb, sol, way, ctx, records)
+        if blocked is None:
+            open_ways.append(way)
+        else:
+            closed.append(blocked)
+    if not open_ways:
+        return None, closed
+    best = max(open_ways, key=lambda w: (ctx.models.get(w, 0.0), -WAYS.index(w)))
+    return best, []
 
 
-def _hosting(kb: KnowledgeBase, sol: Solution, preference: str) -> list[Effect]:
-    delivery = set(sol.delivery)
-    if preference == "keep_control":
-        if delivery & {"on_premise", "alternative_host"} or "self" in sol.hosting:
-            return [Effect("hosting", "keep_control_ok", 1)]
-        return [Effect("hosting", "keep_control_saas", -1)]
-    if preference == "delegate" and "saas" in delivery:
-        return [Effect("hosting", "delegate_ok", 0.5)]
-    return []
-
-
-def _connectivity(kb: KnowledgeBase, sol: Solution, connectivity: str) -> list[Effect]:
-    if connectivity == "limited":
+def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context) -> list[Adjust]:
+    """Weights for the product used that way (never exclusions, except an unaffordable one)."""
+    out: list[Adjust] = []
+    model = ctx.models.get(way, 0.0)
+    if model:
+        out.append(Adjust("delivery", "way_fit" if model > 0 else "way_discouraged", 1 if model > 0 else -1,
+                          (("_way", way),)))
+    licence = "free_software" if sol.is_free_software else "proprietary"
+    if licence in ctx.blocked:
+        out.append(Adjust("licensing", "licence_excluded", None, (("_model", licence),)))
+    elif ctx.models.get(licence, 0.0):
+        positive = ctx.models[licence] > 0
+        out.append(Adjust("licensing", "licence_fit" if positive else "licence_discouraged", 1 if positive else -1,
+                          (("_model", licence),)))
+    server = way == "on_premise" and sol.on_premise == "server"
+    budget = ctx.known.get("digital_budget_eur")
+    if budget is not None:
+        if not affordable(sol, budget):
+            if sol.discounts:
+                out.append(Adjust("budget", "budget_discount", -1, (("budget", budget), ("_routes", sol.discounts)),
+                                  ("digital_budget_eur",)))
+            else:
+                out.append(Adjust("budget", "budget_out", None, (("budget", budget), ("_tier", sol.price_tier)),
+                                  ("digital_budget_eur",)))
+        elif (sol.free_tier or sol.price_tier == "free") and budget < 500 and not server:
+            out.append(Adjust("budget", "budget_free", 1, (("budget", budget),), ("digital_budget_eur",)))
+        elif sol.price_tier in ("low", "medium", "high") and _comfortable(sol.price_tier, budget):
+            out.append(Adjust("budget", "budget_supported", 1, (("budget", budget),), ("digital_budget_eur",)))
+    if ctx.known.get("data_sensitivity") == "personal" and way == "saas" \
+            and not kb.jurisdictions.protective(sol.jurisdiction) and not sol.end_to_end:
+        out.append(Adjust("data", "personal_vendor", -1, (("_country", sol.jurisdiction),), ("data_sensitivity",)))
+    if ctx.known.get("connectivity") == "limited":
         if sol.works_offline:
-            return [Effect("connectivity", "offline_ok", 1)]
-        if set(sol.delivery) == {"saas"}:
-            return [Effect("connectivity", "online_only", -1)]
-    return []
-
-
-def _maturity(kb: KnowledgeBase, sol: Solution, maturity: str) -> list[Effect]:
-    if maturity == "beginner":
+            out.append(Adjust("connectivity", "offline_ok", 1, (), ("connectivity",)))
+        elif way != "on_premise":
+            out.append(Adjust("connectivity", "online_only", -1, (), ("connectivity",)))
+    if ctx.known.get("maturity") == "beginner":
         if sol.difficulty == "high":
-            return [Effect("maturity", "hard_for_beginners", -1)]
-        if sol.difficulty == "low":
-            return [Effect("maturity", "easy_for_beginners", 0.5)]
-    return []
+            out.append(Adjust("maturity", "hard_for_beginners", -1, (), ("maturity",)))
+        elif sol.difficulty == "low":
+            out.append(Adjust("maturity", "easy_for_beginners", 0.5, (), ("maturity",)))
+    if sol.named_in_guide:
+        out.append(Adjust("guide", "named_in_guide", 0.5))
+    return out
 
 
-CRITERIA: dict[str, Callable[[KnowledgeBase, Solution, Any], list[Effect]]] = {
-    "employees": _size,
-    "digital_budget_eur": _budget,
-    "data_sensitivity": _data,
-    "hosting_preference": _hosting,
-    "connectivity": _connectivity,
-    "maturity": _maturity,
-}
-CATALOG_FIELDS = tuple(CRITERIA)
+def _comfortable(tier: str, budget: int) -> bool:
+    ceiling = PRICE_CEILING[tier]
+    return budget >= 2 * (ceiling if ceiling is not None else 3000)
 
 
-def _text(kb: KnowledgeBase, effect: Effect) -> str:
-    values = dict(effect.values)
+def in_use(sol: Solution, known: Mapping[str, Any]) -> bool:
+    """True when the structure says it already uses this solution (``current_tools``, aliases applied)."""
+    return normalise_token(sol.id) in {normalise_token(v) for v in known.get("current_tools") or ()}
+
+
+# ------------------------------------------------------------------ the category
+
+
+def _category_fit(sol: Solution, category: str, ctx: Context) -> list[Adjust]:
+    out: list[Adjust] = []
+    if FACT_TAX_RECEIPTS in ctx.facts and category in ("online_fundraising", "online_payment_membership"):
+        if "tax_receipts" in sol.features:
+            out.append(Adjust("french_context", "tax_receipts", 2))
+        elif category == "online_fundraising":
+            out.append(Adjust("french_context", "no_tax_receipts", -2))
+    if FACT_PAYROLL in ctx.facts and category == "hr_management":
+        if "dsn_payroll" in sol.features:
+            out.append(Adjust("french_context", "dsn_payroll", 2))
+        else:
+            out.append(Adjust("french_context", "no_dsn_payroll", -2))
+    return out
+
+
+def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_score: float, category_rule: str,
+                   ctx: Context, texts: bool = True) -> Scored:
+    """Judge one solution for one recommended category; ``excluded`` says why it is out.
+
+    ``texts=False`` computes the same scores and exclusions without writing sentences.
+    """
+    base = category_score if category == sol.category else category_score / 2
+    used = in_use(sol, ctx.known)
+    records = kb.taxonomy[category].holds_records if category in kb.taxonomy else False
+    product = [*_lifecycle(kb, sol, ctx), *_eligibility(kb, sol, ctx)]
+    size = _size(kb, sol, ctx)
+    if not used:
+        product += size
+    way, closed = _ways(kb, sol, ctx, records)
+    adjusts = [*product, *closed]
+    if way is not None:
+        adjusts += _fit(kb, sol, way, ctx)
+    adjusts += _category_fit(sol, category, ctx)
+    excluded = [a for a in adjusts if a.weight is None]
+    if used and not excluded:
+        adjusts.append(Adjust("current", "in_use", 3, (), ("current_tools",)))
+    scored = Scored(sol, category, round(base + sum(a.weight or 0 for a in adjusts), 4), way)
+    if texts:
+        scored.reasons.append(Reason(rule=category_rule, because=t("match.category", category=pick(kb.label(category))),
+                                     source=sol.source, effect="recommend", weight=base))
+        for a in adjusts:
+            reason = _reason(kb, sol, a, ctx)
+            (scored.excluded if a.weight is None else scored.reasons).append(reason)
+    elif excluded:
+        scored.excluded.append(Reason(rule="catalog:excluded", because="", source=sol.source, effect="exclude"))
+    return scored
+
+
+def _reason(kb: KnowledgeBase, sol: Solution, a: Adjust, ctx: Context) -> Reason:
+    weight = a.weight or 0.0
+    effect = "exclude" if a.weight is None else "recommend" if weight >= 0 else "discourage"
+    facts = {name: ctx.known[name] for name in a.facts if name in ctx.known}
+    return Reason(rule=f"catalog:{a.criterion}", because=_text(kb, a), source=sol.source, effect=effect,
+                  weight=weight, facts=facts)
+
+
+def _text(kb: KnowledgeBase, a: Adjust) -> str:
+    values = dict(a.values)
     if "_routes" in values:
         values["routes"] = ", ".join(pick(kb.label(r)) for r in values.pop("_routes"))
     if "_tier" in values:
         values["tier"] = t(f"match.tier_{values.pop('_tier')}")
-    return t(f"match.{effect.key}", **values)
+    if "_way" in values:
+        values["way"] = t(f"match.way_{values.pop('_way')}")
+    if "_model" in values:
+        values["model"] = pick(kb.label(values.pop("_model")))
+    if "_country" in values:
+        country = values.pop("_country")
+        name = kb.jurisdictions.names.get(country or "")
+        values["country"] = pick(name) if name else (country or "?")
+    if "_forms" in values:
+        values["forms"] = ", ".join(t(f"match.form_{f}") for f in values.pop("_forms"))
+        values["form"] = t(f"match.form_{values.pop('_form')}")
+    return t(f"match.{a.key}", **values)
 
 
-def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_score: float, category_reason: str,
-                   known: Mapping[str, Any], licensing: set[str], as_of: dt.date, texts: bool = True) -> Scored:
-    """Score one solution for one recommended category; ``excluded`` says why it is out.
-
-    ``texts=False`` computes the same scores and exclusions without writing the
-    reasons' sentences.
-    """
-    base = category_score if category == sol.category else category_score / 2
-    scored = Scored(sol, category, base)
-    src = sol.source
-    if texts:
-        scored.reasons.append({"rule": category_reason,
-                               "because": t("match.category", category=pick(kb.label(category))),
-                               "source": src, "effect": "recommend", "weight": base, "facts": {}})
-    if sol.end_of_life and sol.end_of_life < as_of:
-        successor = kb.solutions[sol.superseded_by].name if sol.superseded_by in kb.solutions else "—"
-        scored.excluded.append(_reason("lifecycle", t("match.ended", date=sol.end_of_life.isoformat(),
-                                                      successor=successor), src, 0.0, {}) if texts else {})
-    for name, criterion in CRITERIA.items():
-        value = known.get(name)
-        if value is None:
-            continue
-        for effect in criterion(kb, sol, value):
-            facts = {name: value}
-            if effect.weight is None:
-                scored.excluded.append(_reason(effect.criterion, _text(kb, effect), src, 0.0, facts) if texts else {})
-            else:
-                scored.score += effect.weight
-                if texts:
-                    scored.reasons.append(_reason(effect.criterion, _text(kb, effect), src, effect.weight, facts))
-    fits = []
-    if "free_software" in licensing and sol.is_free_software:
-        fits.append("free_software")
-    if "proprietary" in licensing and not sol.is_free_software:
-        fits.append("proprietary")
-    fits.extend(sorted(set(sol.delivery) & licensing))
-    if fits:
-        scored.score += 1
-        if texts:
-            models = ", ".join(pick(kb.label(m)) for m in fits)
-            scored.reasons.append(_reason("licensing", t("match.licensing_fit", models=models), src, 1, {}))
-    scored.score = round(scored.score, 4)
-    return scored
+def way_label(kb: KnowledgeBase, sol: Solution, way: str | None) -> str:
+    """How the solution is proposed, in words: « Logiciel libre (AGPL-3.0) · via un hébergeur éthique »."""
+    licence = t("match.licence_free", spdx=sol.licence) if sol.is_free_software else t("match.licence_proprietary")
+    if way is None:
+        return licence
+    kind = f"way_{way}_{sol.on_premise}" if way == "on_premise" and sol.on_premise else f"way_{way}"
+    return f"{licence} · {t('match.' + kind)}"
 
 
-def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str]], known: Mapping[str, Any],
-                    licensing: set[str], as_of: dt.date, texts: bool = True) -> tuple[list[Scored], list[Scored]]:
+# ------------------------------------------------------------------ every recommended category
+
+
+def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str]], ctx: Context,
+                    texts: bool = True) -> tuple[list[Scored], list[Scored]]:
     """(kept, excluded) solutions for the recommended categories.
 
     ``categories`` maps a category id to (its score, the id of the rule that
     weighs most in it). A solution serving several recommended categories is
-    scored for each and keeps its best. At most :data:`PER_CATEGORY` are kept
-    per main category; the rest are left out of the report.
+    judged for each and shown under the one where it scores best (the first id
+    on equal scores); at most :data:`PER_CATEGORY` are kept per category.
     """
     best: dict[str, Scored] = {}
     for sol in kb.solutions.values():
@@ -207,7 +349,7 @@ def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str
             if category not in categories:
                 continue
             cat_score, reason_rule = categories[category]
-            scored = score_solution(kb, sol, category, cat_score, reason_rule, known, licensing, as_of, texts)
+            scored = score_solution(kb, sol, category, cat_score, reason_rule, ctx, texts)
             current = best.get(sol.id)
             if current is None or (not scored.excluded, scored.score) > (not current.excluded, current.score):
                 best[sol.id] = scored
@@ -216,9 +358,16 @@ def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str
     per_category: dict[str, int] = {}
     shown = []
     for s in kept:
-        n = per_category.get(s.solution.category, 0)
+        n = per_category.get(s.category, 0)
         if n < PER_CATEGORY:
             shown.append(s)
-            per_category[s.solution.category] = n + 1
+            per_category[s.category] = n + 1
     excluded = sorted((s for s in best.values() if s.excluded), key=lambda s: s.solution.id)
     return shown, excluded
+
+
+def candidates(kb: KnowledgeBase, categories: Iterable[str], as_of: dt.date) -> list[Solution]:
+    """Solutions of the given categories still available on ``as_of`` (what ``missing`` re-scores)."""
+    wanted = set(categories)
+    return [s for s in kb.solutions.values() if wanted.intersection(s.categories)
+            and not (s.end_of_life and s.end_of_life < as_of)]

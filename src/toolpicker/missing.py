@@ -23,16 +23,18 @@ How ``missing`` is computed (documented in the README):
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from ._i18n import pick
 from .evaluate import compiled_for
 from .kb import KnowledgeBase
-from .matching import CATALOG_FIELDS, CRITERIA
-from .profile import QUESTION_FIELDS, Profile, allowed_values, field_bounds, field_kind
+from .matching import CATALOG_FIELDS, candidates, score_solution
+from .profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
 from .rules import atoms
+
+if TYPE_CHECKING:
+    from .evaluation import Evaluation
 
 
 def candidate_answers(kb: KnowledgeBase, name: str) -> list[Any]:
@@ -71,27 +73,27 @@ def _catalog_thresholds(kb: KnowledgeBase, name: str) -> set[int]:
     return {0, 499, 500, 3000, 3001}
 
 
-def _catalog_impact(kb: KnowledgeBase, name: str, candidates: list[Any], answers: list[Any]) -> int:
+def _catalog_impact(evaluation: Evaluation, name: str, answers: list[Any]) -> int:
     """How many candidate solutions some answer to ``name`` would rule out or re-score."""
-    criterion = CRITERIA[name]
-    return sum(1 for sol in candidates if any(criterion(kb, sol, answer) for answer in answers))
+    kb, ctx = evaluation.kb, evaluation.context
+    categories = evaluation.categories
+    count = 0
+    for sol in candidates(kb, categories, evaluation.as_of):
+        shown = [c for c in sol.categories if c in categories]
+        before = [score_solution(kb, sol, c, *categories[c], ctx, texts=False) for c in shown]
+        for answer in answers:
+            trial = replace(ctx, known={**ctx.known, name: answer})
+            after = [score_solution(kb, sol, c, *categories[c], trial, texts=False) for c in shown]
+            if any((bool(a.excluded), a.score) != (bool(b.excluded), b.score) for a, b in zip(after, before,
+                                                                                           strict=True)):
+                count += 1
+                break
+    return count
 
 
-def _categories(kb: KnowledgeBase, fired: Iterable[str]) -> dict[str, float]:
-    """Tool categories with a positive score, from a set of fired rules (the same sums as aggregation)."""
-    scores: dict[str, float] = {}
-    for rid in fired:
-        rule = kb.rule_index[rid]
-        for e in rule.recommend:
-            scores[e.item] = scores.get(e.item, 0.0) + e.weight
-        for e in rule.discourage:
-            scores[e.item] = scores.get(e.item, 0.0) - e.weight
-    return {i: s for i, s in scores.items() if s > 0 and kb.family_of(i) == "tool_categories"}
-
-
-def missing_fields(kb: KnowledgeBase, profile: Profile, as_of: dt.date) -> list[dict[str, Any]]:
+def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
     """``[{field, question, impact}]`` for the unanswered fields that could change the result."""
-    known = profile.known()
+    kb, known = evaluation.kb, evaluation.known
     compiled = compiled_for(kb.rules)
     prepared = compiled.prepare(known)
     base = compiled.fire(prepared)
@@ -100,15 +102,12 @@ def missing_fields(kb: KnowledgeBase, profile: Profile, as_of: dt.date) -> list[
     undecided = [r for r in kb.rules if base[r.id] is None]
     undecided_ids = {r.id for r in undecided}
     undecided_fields = {a.field for r in undecided for a in atoms(r.when)}
-    categories = _categories(kb, fired)
-    candidates = [s for s in kb.solutions.values() if any(c in categories for c in s.categories)
-                  and not (s.end_of_life and s.end_of_life < as_of)]
     answers = kb.cached("missing.answers", lambda: {n: candidate_answers(kb, n) for n in QUESTION_FIELDS})
     result: list[dict[str, Any]] = []
     for name in QUESTION_FIELDS:
         if name in known:
             continue
-        check_catalog = name in CATALOG_FIELDS and bool(categories)
+        check_catalog = name in CATALOG_FIELDS and bool(evaluation.categories)
         if name not in undecided_fields and not check_catalog:
             continue
         rule_impact = 0
@@ -118,7 +117,7 @@ def missing_fields(kb: KnowledgeBase, profile: Profile, as_of: dt.date) -> list[
             pool = [r for r in compiled.dependents(name) if r.id in undecided_ids]
             after = compiled.fire(trial, pool, facts, settle=False)
             rule_impact = max(rule_impact, sum(1 for v in after.values() if v is True))
-        catalog_impact = _catalog_impact(kb, name, candidates, answers[name]) if check_catalog else 0
+        catalog_impact = _catalog_impact(evaluation, name, answers[name]) if check_catalog else 0
         impact = rule_impact + catalog_impact
         if impact > 0:
             question = kb.questions.get(name)

@@ -69,6 +69,10 @@ class Profile(BaseModel):
     hosting_preference: HostingPreference | None = None
     connectivity: Connectivity | None = None
     current_tools: list[ToolName] | None = Field(default=None, max_length=100)
+    digital_project: bool | None = None
+    """Extension: the structure develops a project around a digital technology (platform, open data, AI…)."""
+    growth_plan: bool | None = None
+    """Extension: the structure plans to open new sites or change scale."""
 
     @field_validator("difficulties", "needs", "current_tools")
     @classmethod

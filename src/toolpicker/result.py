@@ -49,6 +49,14 @@ class SolutionItem(Item):
     free_tier: bool
     difficulty: str
     last_verified: str | None = None
+    way: str | None = None
+    """How it is proposed: ``saas``, ``alternative_host`` or ``on_premise`` (None when a rule names it directly)."""
+    offered_as: str = ""
+    """The licence and the way, in words: « Logiciel libre (AGPL-3.0) · chez un hébergeur éthique (CHATONS) »."""
+    caveat: str | None = None
+    """What to know before choosing it (an account cap, an eligibility, a product ending…)."""
+    verified: bool = True
+    """False when the catalogue entry says its facts were not verified."""
 
 
 class ProviderOut(_Out):

@@ -23,6 +23,7 @@ A rule file holds ``rules:``, a list of rules::
           - {item: on_premise, because: "…"}
         warn:
           - {id: saas_recurring_costs, message: "…"}
+          - {id: on_premise_data_loss, message: "…", about: on_premise}   # shown only if on_premise is recommended
         derive: [small_structure]
 
 Texts (``title``, ``because``, ``message``) are French strings or
@@ -124,6 +125,8 @@ class Effect(_Frozen):
 class RuleWarning(_Frozen):
     id: str
     message: Text
+    about: str | None = None
+    """An item the warning is about: the warning is shown only when that item is recommended."""
     line: int | None = None
 
 
@@ -144,6 +147,9 @@ class Rule(_Frozen):
 
     def items(self) -> set[str]:
         return {e.item for e in (*self.recommend, *self.discourage, *self.exclude)}
+
+    def warned_about(self) -> set[str]:
+        return {w.about for w in self.warn if w.about is not None}
 
 
 for _model in (All, AnyOf, Not):
@@ -225,7 +231,7 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
     node = reader.mapping(raw, f"la règle {rid_hint or ''}".strip(), _RULE_KEYS, _RULE_OPTIONAL, rule=rid_hint)
     if node is None:
         return None
-    before = reader.count
+    before = reader.errors
     rid = reader.identifier(node, "id", kebab=True, rule=rid_hint)
     where = f"la règle {rid or '?'}"
     title = reader.text(node, "title", where, rule=rid)
@@ -246,20 +252,25 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                 if effect is not None:
                     effects[key].append(effect)
         for i, raw_warn in enumerate(reader.sequence(then, "warn", where, rule=rid)):
-            w = reader.mapping(raw_warn, f"un avertissement de {where}", ["id", "message"], [], rule=rid)
+            w = reader.mapping(raw_warn, f"un avertissement de {where}", ["id", "message"], ["about"], rule=rid)
             if w is not None:
                 wid = reader.identifier(w, "id", kebab=False, rule=rid)
                 message = reader.text(w, "message", where, rule=rid)
+                about = w.get("about")
+                if about is not None and not isinstance(about, str):
+                    reader.problem(w, "about", "bad_id", rule=rid, value=str(about), sep="_")
+                    about = None
                 if wid and message:
-                    effects["warn"].append(RuleWarning(id=wid, message=message, line=line_of(then.get("warn"), i)))
+                    effects["warn"].append(RuleWarning(id=wid, message=message, about=about,
+                                                       line=line_of(then.get("warn"), i)))
         for i, fact in enumerate(reader.sequence(then, "derive", where, rule=rid)):
             if isinstance(fact, str) and reader_valid_snake(fact):
                 effects["derive"].append(fact)
             else:
                 reader.problem(then.get("derive"), i, "bad_id", rule=rid, value=str(fact), sep="_")
-        if not any(effects.values()) and reader.count == before:
+        if not any(effects.values()) and reader.errors == before:
             reader.problem(node, "then", "empty_then", rule=rid)
-    if reader.count != before or not (rid and title and source):
+    if reader.errors != before or not (rid and title and source):
         return None
     return Rule(
         id=rid, title=title, description=description, source=source, priority=int(priority or 0), when=when,

@@ -18,13 +18,14 @@ from ._errors import InputError, Problem, ProfileError, ScenarioError
 from ._i18n import t
 from ._reader import Reader, line_of
 from ._yaml import read_yaml
+from .evaluation import evaluate
 from .kb import KnowledgeBase
 from .profile import Profile, parse_profile
-from .recommend import build, engine_for, parse_date
+from .recommend import build, parse_date
 from .result import FAMILIES, Recommendation
 
-EXPECT_KEYS = ("include", "exclude", "top", "order", "warnings", "no_warnings", "missing", "not_missing", "fired",
-               "not_fired", "scores")
+EXPECT_KEYS = ("include", "exclude", "top", "solutions_top", "ways", "order", "warnings", "no_warnings", "missing",
+               "not_missing", "fired", "not_fired", "scores")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _parse(raw: Any, reader: Reader, line: int, problems: list[Problem]) -> Scen
     node = reader.mapping(raw, "le scénario", ["name", "profile", "expect"], ["description", "tags", "as_of"])
     if node is None:
         return None
-    before = reader.count
+    before = reader.errors
     name = reader.string(node, "name", "le scénario")
     expect = reader.mapping(node.get("expect"), "« expect »", [], EXPECT_KEYS) if "expect" in node else None
     as_of = reader.date(node, "as_of", "le scénario")
@@ -131,7 +132,7 @@ def _parse(raw: Any, reader: Reader, line: int, problems: list[Problem]) -> Scen
         profile = parse_profile(node.get("profile") or {}, reader.path)
     except ProfileError as exc:
         problems.extend(exc.problems)
-    if profile is None or expect is None or not name or reader.count != before:
+    if profile is None or expect is None or not name or reader.errors != before:
         return None
     tags = tuple(str(x) for x in reader.sequence(node, "tags", "le scénario"))
     return Scenario(name=name, path=reader.path, line=node.line or line, profile=profile, expect=expect,
@@ -168,9 +169,9 @@ def _why(rec: Recommendation, ids: Iterable[str]) -> list[str]:
 def run_scenario(kb: KnowledgeBase, scenario: Scenario, as_of: dt.date | None = None) -> Outcome:
     """Evaluate one scenario with durable-rules and check every expectation."""
     day = parse_date(as_of or scenario.as_of)
-    firings = engine_for(kb).run(scenario.profile.known())
-    rec = build(kb, scenario.profile, firings, day)
-    fired = [f.rule for f in firings]
+    evaluation = evaluate(kb, scenario.profile, day)
+    rec = build(evaluation)
+    fired = [f.rule for f in evaluation.firings]
     items = _all_items(rec)
     warnings = {w.id for w in rec.warnings}
     missing = [m.field for m in rec.missing]
@@ -208,6 +209,23 @@ def run_scenario(kb: KnowledgeBase, scenario: Scenario, as_of: dt.date | None = 
             wanted = [str(i) for i in spec.get("include", [])]
             if any(i not in head for i in wanted):
                 fail("top", f"{family}[:{n}] ⊇ {_show(wanted)}", head, wanted)
+    by_category = exp.get("solutions_top") or {}
+    if isinstance(by_category, Mapping):
+        for category, spec in by_category.items():
+            if not isinstance(spec, Mapping):
+                fail("solutions_top", f"{category}: {{n, include}}", "?")
+                continue
+            n = int(spec.get("n", 2))
+            head = [s.id for s in rec.solutions if s.category == category][:n]
+            wanted = [str(i) for i in spec.get("include", [])]
+            if any(i not in head for i in wanted):
+                fail("solutions_top", f"{category}[:{n}] ⊇ {_show(wanted)}", head, wanted)
+    ways = exp.get("ways") or {}
+    if isinstance(ways, Mapping):
+        shown = {s.id: s.way for s in rec.solutions}
+        for sol_id, way in ways.items():
+            if shown.get(sol_id, "—") != way:
+                fail("ways", f"{sol_id}: {way}", f"{sol_id}: {shown.get(sol_id, '—')}", [sol_id])
     order = as_list("order")
     if order:
         ids = _family_list(rec, order[0])
