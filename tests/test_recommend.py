@@ -89,7 +89,7 @@ def test_exclusion_wins_unless_a_higher_priority_rule_recommends(kb: toolpicker.
     assert [e.reasons[0].rule for e in out.excluded if e.id == "crm"] == ["tiny"]
     kept = rec(kb, {"employees": 2, "needs": ["contact_management"]})
     crm = next(i for i in kept.tool_categories if i.id == "crm")
-    assert crm.score == 2
+    assert crm.score == 1.5
     assert [r.rule for r in crm.reasons] == ["base", "keep-crm"]
 
 

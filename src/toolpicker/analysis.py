@@ -30,6 +30,7 @@ from ._errors import Problem
 from ._i18n import pick, t
 from .catalog import FundingRoute, Solution
 from .kb import KnowledgeBase
+from .matching import FACTS_READ
 from .profile import allowed_values, field_bounds, field_kind
 from .rules import All, AnyOf, Atom, Condition, FactRef, Not, Rule, to_nnf
 
@@ -279,6 +280,7 @@ def analyse(kb: KnowledgeBase, today: dt.date | None = None) -> list[Problem]:
 
     # Facts and items.
     used = {x.name for r in rules if r.when is not None for x in _flatten(r.when) if isinstance(x, FactRef)}
+    used |= set(FACTS_READ)  # facts the catalogue matching reads
     for r in rules:
         for fact in r.derive:
             if fact not in used:

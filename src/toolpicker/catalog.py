@@ -53,6 +53,8 @@ class TaxonomyEntry(Located):
     axis: str | None = None
     holds_records: bool = False
     """Tool categories only: the tool keeps records about people (beneficiaries' files, contacts, forms)."""
+    public: bool = False
+    """Tool categories only: what goes in is meant to be public (website, social media): no personal-data check."""
 
 
 class Jurisdictions(_Frozen):
@@ -95,6 +97,7 @@ class FundingRoute(Located):
     valid_until: dt.date | None = None
     source: str
     last_verified: dt.date | None = None
+    verification: str | None = None
     providers: tuple[Provider, ...] = ()
 
 
@@ -168,8 +171,8 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
             continue
         for key, raw in block.items():
             where = f"{family}.{key}"
-            optional = {"licensing_models": ["description", "axis"], "tool_categories": ["description", "holds_records"]
-                        }.get(family, ["description"])
+            optional = {"licensing_models": ["description", "axis"],
+                        "tool_categories": ["description", "holds_records", "public"]}.get(family, ["description"])
             node = reader.mapping(raw, where, ["label"], optional)
             fake = {"id": key}
             if reader.identifier(fake, "id", kebab=False) is None:
@@ -182,9 +185,11 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
             axis = reader.choice(node, "axis", where, ["licence", "delivery"]) if family == "licensing_models" \
                 else None
             records = reader.boolean(node, "holds_records", where) if family == "tool_categories" else False
+            public = reader.boolean(node, "public", where) if family == "tool_categories" else False
             if label:
                 entries.append(TaxonomyEntry(id=key, family=family, label=label, description=description, axis=axis,
-                                             holds_records=records, path=reader.path, line=line_of(block, key)))
+                                             holds_records=records, public=public, path=reader.path,
+                                             line=line_of(block, key)))
     return entries
 
 
@@ -231,7 +236,8 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
         rid = raw.get("id") if isinstance(raw, Mapping) else None
         where = f"la voie de financement {rid}"
         node = reader.mapping(raw, where, ["id", "label", "aid_type", "expense", "source"],
-                              ["description", "eligible", "valid_from", "valid_until", "last_verified", "providers"])
+                              ["description", "eligible", "valid_from", "valid_until", "last_verified", "verification",
+                               "providers"])
         if node is None:
             continue
         before = reader.errors
@@ -264,6 +270,7 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
             routes.append(FundingRoute(id=route_id, label=label, description=description, aid_type=aid,
                                        expense=expense, eligible=eligible, valid_from=since, valid_until=until,
                                        source=source, last_verified=verified, providers=tuple(providers),
+                                       verification=reader.string(node, "verification", where),
                                        path=reader.path, line=line_of(raw_routes, index)))
     return routes
 

@@ -7,10 +7,13 @@ what scored (``missing`` once counted solutions of a category a rule had
 excluded). durable-rules decides which rules fire (:mod:`toolpicker.engine`);
 the aggregation below turns firings into scores:
 
-- each ``recommend`` adds its weight to the item's score, each ``discourage``
-  subtracts it; each ``exclude`` removes the item unless a recommending rule has
-  a strictly higher ``priority``; items whose score is not positive are not
-  recommended;
+- an item's score adds the weights of the rules recommending it with
+  diminishing returns — the heaviest counts fully, the next one half, the
+  third a third… — and subtracts every ``discourage`` weight: five rules
+  nudging a generic item (training, say) no longer outweigh one strong, specific
+  reason (an SIAE's project ownership support); each ``exclude`` removes the item
+  unless a recommending rule has a strictly higher ``priority``; items whose score
+  is not positive are not recommended;
 - a warning is kept unless it is ``about`` an item that ends up not recommended;
 - solutions are matched to the recommended categories (:mod:`toolpicker.matching`),
   with the licensing and delivery verdicts and the derived facts as context.
@@ -27,6 +30,7 @@ from functools import cached_property
 from typing import Any
 
 from ._i18n import pick
+from .catalog import Eligibility, FundingRoute, Provider, valid_on
 from .engine import Engine, Firing
 from .kb import KnowledgeBase
 from .matching import Context, Scored, match_solutions
@@ -38,15 +42,57 @@ from .result import Reason
 class ItemScore:
     """An item's aggregated score and reasons."""
 
-    score: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
     best_priority: int | None = None
     top_rule: tuple[float, str] | None = None
+    pushes: list[float] = field(default_factory=list)
+    brakes: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """Recommending weights with diminishing returns (w1 + w2/2 + w3/3…), minus discouraging ones."""
+        ranked = sorted(self.pushes, reverse=True)
+        return round(sum(w / rank for rank, w in enumerate(ranked, start=1)) - self.brakes, 4)
 
     @property
     def top(self) -> str:
         """The rule that weighs most in the item (first id on equal weights)."""
         return self.top_rule[1] if self.top_rule is not None else (self.reasons[0].rule if self.reasons else "")
+
+
+def eligible(eligibility: Eligibility | None, known: Mapping[str, Any]) -> bool:
+    """False only when a known answer rules the profile out (unknown never excludes)."""
+    if eligibility is None:
+        return True
+    form = known.get("legal_form")
+    if eligibility.legal_forms is not None and form is not None and form not in eligibility.legal_forms:
+        return False
+    employees = known.get("employees")
+    if employees is not None:
+        if eligibility.min_employees is not None and employees < eligibility.min_employees:
+            return False
+        if eligibility.max_employees is not None and employees > eligibility.max_employees:
+            return False
+    siae = known.get("siae")
+    return not (eligibility.siae is not None and siae is not None and siae != eligibility.siae)
+
+
+def route_verdict(route: FundingRoute, known: Mapping[str, Any], as_of: dt.date) -> tuple[str | None, list[Provider]]:
+    """(why the route is out — a ``match.*`` message key — or None, its providers valid and open to the profile)."""
+    providers = [p for p in route.providers
+                 if valid_on(p.valid_from or route.valid_from, p.valid_until or route.valid_until, as_of)
+                 and eligible(p.eligible, known)]
+    if not valid_on(route.valid_from, route.valid_until, as_of):
+        return "route_expired", providers
+    if not eligible(route.eligible, known):
+        return "route_ineligible", providers
+    if route.providers and not providers:
+        return "route_no_provider", providers
+    return None, providers
+
+
+ELIGIBILITY_FIELDS = ("legal_form", "employees", "siae")
+"""Profile fields funding routes and providers read for eligibility."""
 
 
 def engine_for(kb: KnowledgeBase) -> Engine:
@@ -79,7 +125,7 @@ def aggregate(kb: KnowledgeBase, firings: list[Firing]) -> Aggregate:
         rule = kb.rule_index[firing.rule]
         for effect in rule.recommend:
             acc = items.setdefault(effect.item, ItemScore())
-            acc.score += effect.weight
+            acc.pushes.append(effect.weight)
             acc.reasons.append(_reason(kb, firing, effect.because, "recommend", effect.weight))
             acc.best_priority = rule.priority if acc.best_priority is None else max(acc.best_priority, rule.priority)
             candidate = (-effect.weight, rule.id)  # heaviest rule first, then the first id
@@ -87,7 +133,7 @@ def aggregate(kb: KnowledgeBase, firings: list[Firing]) -> Aggregate:
                 acc.top_rule = candidate
         for effect in rule.discourage:
             acc = items.setdefault(effect.item, ItemScore())
-            acc.score -= effect.weight
+            acc.brakes += effect.weight
             acc.reasons.append(_reason(kb, firing, effect.because, "discourage", -effect.weight))
         for effect in rule.exclude:
             priority, reasons = exclusions.get(effect.item, (rule.priority, []))

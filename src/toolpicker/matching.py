@@ -18,18 +18,20 @@ best (a product is counted once, never in several category lists).
   closed when a rule excluded that model, when a server must be administered
   and the rules did not establish the capacity to do it (fact
   ``server_admin_capacity``), when sensitive data would go to a provider outside
-  European law (unless end-to-end encrypted), when health data would go to a
+  European law (unless end-to-end encrypted, or the category is public-facing), when health data would go to a
   host that is not HDS-certified, when a structure that wants to keep control
   of its data would hand it to a non-European vendor. A solution with no open
   way is excluded; otherwise the open way the rules favour most is the one
   proposed, and the report says which (« via un hébergeur éthique »);
 - ``licensing`` / ``delivery`` fit — +1 when the licence or the chosen way is a
-  recommended model, −1 when it is a discouraged one;
+  recommended model, −1 when it is a discouraged one (±0.5 for the licence of a
+  public-facing channel, whose worth is its audience);
 - ``budget`` — not affordable and no gratis offer: excluded (−1 when a discount
   route exists); a gratis offer with a tight budget: +1, unless it means running
   a server; a paid offer the budget covers twice: +1 (the budget opens supported
   offers);
-- ``data`` — personal data with a provider outside European law: −1;
+- ``data`` — personal data with a provider outside European law: −1 (not for
+  public-facing categories — website, social media — where nothing private goes);
 - ``connectivity`` — limited connection: +1 offline-capable, −1 online only;
 - ``maturity`` — beginners: −1 for a hard tool, +0.5 for an easy one;
 - ``current`` — already used by the structure and still fit: +3 (build on what
@@ -150,7 +152,8 @@ def _size(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
     return []
 
 
-def _way_blocked(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, records: bool) -> Adjust | None:
+def _way_blocked(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, records: bool, public: bool,
+                 ) -> Adjust | None:
     """Why one way of using the solution is closed to this structure (None: it is open)."""
     if way in ctx.blocked:
         return Adjust("delivery", "way_excluded", None, (("_way", way),))
@@ -165,18 +168,19 @@ def _way_blocked(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, recor
                       ("hosting_preference",))
     if records and FACT_HEALTH in ctx.facts and "hds" not in sol.certifications:
         return Adjust("delivery", "health_no_hds", None, (("_way", way),))
-    if sensitivity == "sensitive" and way == "saas" and not sol.end_to_end \
+    if sensitivity == "sensitive" and way == "saas" and not public and not sol.end_to_end \
             and not kb.jurisdictions.protective(sol.jurisdiction):
         return Adjust("delivery", "sensitive_vendor", None, (("_country", sol.jurisdiction),), ("data_sensitivity",))
     return None
 
 
-def _ways(kb: KnowledgeBase, sol: Solution, ctx: Context, records: bool) -> tuple[str | None, list[Adjust]]:
+def _ways(kb: KnowledgeBase, sol: Solution, ctx: Context, records: bool, public: bool,
+          ) -> tuple[str | None, list[Adjust]]:
     """The way proposed (the open one the rules favour most), or None and why every way is closed."""
     open_ways: list[str] = []
     closed: list[Adjust] = []
     for way in sol.delivery:
-        blocked = _way_blocked(kb, sol, way, ctx, records)
+        blocked = _way_blocked(kb, sol, way, ctx, records, public)
         if blocked is None:
             open_ways.append(way)
         else:
@@ -187,7 +191,7 @@ def _ways(kb: KnowledgeBase, sol: Solution, ctx: Context, records: bool) -> tupl
     return best, []
 
 
-def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context) -> list[Adjust]:
+def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool) -> list[Adjust]:
     """Weights for the product used that way (never exclusions, except an unaffordable one)."""
     out: list[Adjust] = []
     model = ctx.models.get(way, 0.0)
@@ -199,7 +203,8 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context) -> list[Adjus
         out.append(Adjust("licensing", "licence_excluded", None, (("_model", licence),)))
     elif ctx.models.get(licence, 0.0):
         positive = ctx.models[licence] > 0
-        out.append(Adjust("licensing", "licence_fit" if positive else "licence_discouraged", 1 if positive else -1,
+        weight = (1 if positive else -1) * (0.5 if public else 1)  # a public channel's worth is its audience
+        out.append(Adjust("licensing", "licence_fit" if positive else "licence_discouraged", weight,
                           (("_model", licence),)))
     server = way == "on_premise" and sol.on_premise == "server"
     budget = ctx.known.get("digital_budget_eur")
@@ -215,7 +220,7 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context) -> list[Adjus
             out.append(Adjust("budget", "budget_free", 1, (("budget", budget),), ("digital_budget_eur",)))
         elif sol.price_tier in ("low", "medium", "high") and _comfortable(sol.price_tier, budget):
             out.append(Adjust("budget", "budget_supported", 1, (("budget", budget),), ("digital_budget_eur",)))
-    if ctx.known.get("data_sensitivity") == "personal" and way == "saas" \
+    if ctx.known.get("data_sensitivity") == "personal" and way == "saas" and not public \
             and not kb.jurisdictions.protective(sol.jurisdiction) and not sol.end_to_end:
         out.append(Adjust("data", "personal_vendor", -1, (("_country", sol.jurisdiction),), ("data_sensitivity",)))
     if ctx.known.get("connectivity") == "limited":
@@ -269,15 +274,16 @@ def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_sco
     """
     base = category_score if category == sol.category else category_score / 2
     used = in_use(sol, ctx.known)
-    records = kb.taxonomy[category].holds_records if category in kb.taxonomy else False
+    entry = kb.taxonomy.get(category)
+    records, public = (entry.holds_records, entry.public) if entry is not None else (False, False)
     product = [*_lifecycle(kb, sol, ctx), *_eligibility(kb, sol, ctx)]
     size = _size(kb, sol, ctx)
     if not used:
         product += size
-    way, closed = _ways(kb, sol, ctx, records)
+    way, closed = _ways(kb, sol, ctx, records, public)
     adjusts = [*product, *closed]
     if way is not None:
-        adjusts += _fit(kb, sol, way, ctx)
+        adjusts += _fit(kb, sol, way, ctx, public)
     adjusts += _category_fit(sol, category, ctx)
     excluded = [a for a in adjusts if a.weight is None]
     if used and not excluded:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._i18n import pick
 from .evaluate import compiled_for
+from .evaluation import ELIGIBILITY_FIELDS
 from .kb import KnowledgeBase
 from .matching import CATALOG_FIELDS, candidates, score_solution
 from .profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
@@ -91,6 +92,24 @@ def _catalog_impact(evaluation: Evaluation, name: str, answers: list[Any]) -> in
     return count
 
 
+def _route_impact(evaluation: Evaluation, name: str, answers: list[Any]) -> int:
+    """How many recommended funding routes some answer to ``name`` would rule out or change the providers of."""
+    from .evaluation import route_verdict
+
+    kb, known = evaluation.kb, evaluation.known
+    count = 0
+    for route_id in evaluation.recommended("funding_routes"):
+        route = kb.funding_routes[route_id]
+        before = _route_key(route_verdict(route, known, evaluation.as_of))
+        if any(_route_key(route_verdict(route, {**known, name: a}, evaluation.as_of)) != before for a in answers):
+            count += 1
+    return count
+
+
+def _route_key(verdict: tuple[str | None, list[Any]]) -> tuple[str | None, tuple[str, ...]]:
+    return verdict[0], tuple(p.id for p in verdict[1])
+
+
 def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
     """``[{field, question, impact}]`` for the unanswered fields that could change the result."""
     kb, known = evaluation.kb, evaluation.known
@@ -108,7 +127,7 @@ def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
         if name in known:
             continue
         check_catalog = name in CATALOG_FIELDS and bool(evaluation.categories)
-        if name not in undecided_fields and not check_catalog:
+        if name not in undecided_fields and not check_catalog and name not in ELIGIBILITY_FIELDS:
             continue
         rule_impact = 0
         for answer in answers[name] if name in undecided_fields else ():
@@ -118,6 +137,8 @@ def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
             after = compiled.fire(trial, pool, facts, settle=False)
             rule_impact = max(rule_impact, sum(1 for v in after.values() if v is True))
         catalog_impact = _catalog_impact(evaluation, name, answers[name]) if check_catalog else 0
+        if name in ELIGIBILITY_FIELDS:
+            catalog_impact += _route_impact(evaluation, name, answers[name])
         impact = rule_impact + catalog_impact
         if impact > 0:
             question = kb.questions.get(name)

@@ -23,8 +23,8 @@ from typing import Any
 
 from ._i18n import current_language, language, pick, t
 from ._version import __version__
-from .catalog import Eligibility, FundingRoute, Solution, valid_on
-from .evaluation import Evaluation, ItemScore, engine_for, evaluate
+from .catalog import FundingRoute, Solution
+from .evaluation import Evaluation, ItemScore, engine_for, evaluate, route_verdict
 from .kb import KnowledgeBase, default_knowledge_base
 from .matching import Scored, way_label
 from .missing import missing_fields
@@ -48,36 +48,11 @@ def _reasons(raw: list[Reason]) -> list[Reason]:
     return sorted(raw, key=lambda r: (r.effect != "recommend", -abs(r.weight), r.rule))
 
 
-def _eligible(eligibility: Eligibility | None, known: Mapping[str, Any]) -> bool:
-    """False only when a known answer rules the profile out (unknown never excludes)."""
-    if eligibility is None:
-        return True
-    form = known.get("legal_form")
-    if eligibility.legal_forms is not None and form is not None and form not in eligibility.legal_forms:
-        return False
-    employees = known.get("employees")
-    if employees is not None:
-        if eligibility.min_employees is not None and employees < eligibility.min_employees:
-            return False
-        if eligibility.max_employees is not None and employees > eligibility.max_employees:
-            return False
-    siae = known.get("siae")
-    return not (eligibility.siae is not None and siae is not None and siae != eligibility.siae)
-
-
 def _funding(route: FundingRoute, acc: ItemScore, known: Mapping[str, Any], as_of: dt.date,
              ) -> FundingItem | Excluded:
-    providers = [p for p in route.providers
-                 if valid_on(p.valid_from or route.valid_from, p.valid_until or route.valid_until, as_of)
-                 and _eligible(p.eligible, known)]
+    problem_key, providers = route_verdict(route, known, as_of)
     label = pick(route.label)
-    problem = None
-    if not valid_on(route.valid_from, route.valid_until, as_of):
-        problem = t("match.route_expired", date=as_of.isoformat())
-    elif not _eligible(route.eligible, known):
-        problem = t("match.route_ineligible")
-    elif route.providers and not providers:
-        problem = t("match.route_no_provider", date=as_of.isoformat())
+    problem = t(f"match.{problem_key}", date=as_of.isoformat()) if problem_key else None
     if problem is not None:
         return Excluded(id=route.id, label=label, family="funding_routes",
                         reasons=[Reason(rule="catalog:funding", because=problem, source=route.source,
