@@ -21,9 +21,10 @@ def invoke(runner: CliRunner, *args: str, stdin: str | None = None):  # type: ig
 def test_recommend_prints_french_text_with_reasons(runner: CliRunner) -> None:
     result = invoke(runner, "recommend", EXAMPLE, "--as-of", AS_OF)
     assert result.exit_code == 0
-    assert result.output.startswith("RECOMMANDATION NUMÉRIQUE pour Compagnie La Lanterne (au 2026-11-28)")
-    assert "== Catégories d'outils ==" in result.output
-    assert "== Questions qui pourraient changer la recommandation ==" in result.output
+    assert result.output.startswith("RECOMMANDATION NUMÉRIQUE POUR COMPAGNIE LA LANTERNE\nÉtablie le 28 novembre 2026")
+    assert "\nEN BREF : TROIS PRIORITÉS\n  1. Commencer par : " in result.output
+    assert "\nOUTILS\n" in result.output
+    assert "\nQUESTIONS À POSER ENSUITE\n" in result.output
 
 
 def test_recommend_json_is_the_library_object(runner: CliRunner) -> None:

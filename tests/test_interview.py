@@ -77,7 +77,7 @@ def test_answers_by_number_word_and_value_with_retries(runner: CliRunner, rules:
     assert "champ « employees » : « douze » n'est pas un nombre entier." in output
     assert "   1. Association [association]" in output
     assert "Questionnaire terminé : aucune autre réponse ne peut changer la recommandation" in output
-    assert "RECOMMANDATION NUMÉRIQUE pour Compagnie La Lanterne" in output
+    assert "RECOMMANDATION NUMÉRIQUE POUR COMPAGNIE LA LANTERNE" in output
     assert "Difficultés humaines." in output
 
 

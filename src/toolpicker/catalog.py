@@ -108,6 +108,8 @@ class Solution(Located):
     also: tuple[str, ...] = ()
     description: Text | None = None
     licence: str
+    hosted_licence: str | None = None
+    """Licence of the vendor's online offer when it differs (Odoo Online is proprietary, Community is LGPL)."""
     delivery: tuple[str, ...]
     on_premise: str | None = None
     hosting: tuple[str, ...] = ()
@@ -140,6 +142,10 @@ class Solution(Located):
     @property
     def is_free_software(self) -> bool:
         return self.licence != "proprietary"
+
+    def licence_for(self, way: str | None) -> str:
+        """The licence of the solution used that way (the vendor's online offer may differ)."""
+        return self.hosted_licence if way == "saas" and self.hosted_licence else self.licence
 
 
 class FieldQuestion(Located):
@@ -279,7 +285,7 @@ _SOLUTION_REQUIRED = ("id", "name", "category", "licence", "delivery", "price_ti
 _SOLUTION_OPTIONAL = ("also", "description", "hosting", "free_tier", "discounts", "difficulty", "size_fit",
                       "works_offline", "url", "last_verified", "end_of_life", "superseded_by", "named_in_guide",
                       "on_premise", "jurisdiction", "certifications", "end_to_end", "weight", "features", "eligible",
-                      "caveat", "verification")
+                      "caveat", "verification", "hosted_licence")
 JURISDICTION = re.compile(r"[A-Z]{2}\Z")
 
 
@@ -353,6 +359,7 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
                 works_offline=reader.boolean(node, "works_offline", where), url=reader.url(node, "url", where),
                 source=reader.string(node, "source", where) or "", last_verified=verified_on,
                 on_premise=on_premise, jurisdiction=jurisdiction, certifications=tuple(certifications),
+                hosted_licence=reader.string(node, "hosted_licence", where),
                 end_to_end=reader.boolean(node, "end_to_end", where), weight=weight or "light",
                 features=tuple(features), eligible=_eligibility(node.get("eligible"), reader, where),
                 caveat=reader.text(node, "caveat", where, required=False), verification=verification,
@@ -432,3 +439,39 @@ def parse_aliases(data: Any, reader: Reader) -> list[tuple[str, str]]:
                 continue
             out.append((normalise_token(form), normalise_token(canonical)))
     return out
+
+
+class PlanStep(Located):
+    """One step of the summary's action plan (``catalog/plan.yaml``)."""
+
+    id: str
+    title: Text
+    items: tuple[str, ...] = ()
+    default: Text
+
+
+FIRST_TOOL = "@first_tool"
+"""In a plan step, the first tool move of the recommendation."""
+
+
+def parse_plan(data: Any, reader: Reader) -> list[PlanStep]:
+    top = reader.mapping(data, "le fichier du plan d'action", ["steps"], [])
+    if top is None:
+        return []
+    out: list[PlanStep] = []
+    raw_steps = reader.sequence(top, "steps", "le fichier du plan d'action")
+    for index, raw in enumerate(raw_steps):
+        where = f"l'étape {raw.get('id') if isinstance(raw, Mapping) else index + 1}"
+        node = reader.mapping(raw, where, ["id", "title", "default"], ["items"])
+        if node is None:
+            continue
+        before = reader.errors
+        step_id = reader.identifier(node, "id", kebab=False)
+        title = reader.text(node, "title", where, need_en=True)
+        default = reader.text(node, "default", where, need_en=True)
+        items = [i for i in reader.sequence(node, "items", where) if isinstance(i, str)]
+        if reader.errors == before and step_id and title and default:
+            out.append(PlanStep(id=step_id, title=title, items=tuple(items), default=default, path=reader.path,
+                                line=line_of(raw_steps, index)))
+    return out
+

@@ -129,7 +129,7 @@ def main(lang: str | None) -> None:
 
     \b
     Exemples :
-      toolpicker recommend examples/petite-association.yaml
+      toolpicker recommend examples/petite-association-culturelle.yaml
       toolpicker check
       toolpicker catalog --category crm
     """
@@ -139,19 +139,21 @@ def main(lang: str | None) -> None:
 @click.argument("profile", metavar="PROFILE")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
               show_default=True, help="Format de sortie (html : rapport imprimable).")
+@click.option("--detail", is_flag=True,
+              help="Rapport complet : toutes les raisons, scores, règles, sources et alternatives.")
 @click.option("-o", "--output", metavar="FILE", help="Écrire dans FILE au lieu de l'écran.")
 @force_option
 @as_of_option
 @kb_options
 @friendly
-def recommend(profile: str, fmt: str, output: str | None, force: bool, as_of: str | None, rules: str | None,
-              catalog: str | None) -> None:
+def recommend(profile: str, fmt: str, detail: bool, output: str | None, force: bool, as_of: str | None,
+              rules: str | None, catalog: str | None) -> None:
     """Recommande outils, licences, accompagnements, financements et solutions pour un PROFILE (YAML/JSON, - pour
     l'entrée standard).
 
     \b
     Exemple :
-      toolpicker recommend examples/petite-association.yaml --format markdown -o rapport.md
+      toolpicker recommend examples/petite-association-culturelle.yaml --format markdown -o rapport.md
     """
     from .profile import load_profile
     from .recommend import parse_date
@@ -162,8 +164,9 @@ def recommend(profile: str, fmt: str, output: str | None, force: bool, as_of: st
     check_output(output, force, (profile,))
     data, shown = read_input(profile)
     parsed = load_profile(data, shown)
-    rec = run(parsed, as_of=day, knowledge_base=_kb(rules, catalog))
-    write_output(render(rec, fmt), output, force, (profile,))
+    kb = _kb(rules, catalog)
+    rec = run(parsed, as_of=day, knowledge_base=kb)
+    write_output(render(rec, fmt, kb, detail=detail), output, force, (profile,))
 
 
 @main.command()
@@ -436,7 +439,7 @@ def interview(output: str | None, start: str | None, force: bool, fmt: str, as_o
     profile, rec, _ = run(kb, day, begin)
     write_atomically(target, [profile_yaml(profile)], force=True)
     click.echo(t("interview.saved", path=target), err=True)
-    click.echo(render(rec, fmt), nl=False)
+    click.echo(render(rec, fmt, kb), nl=False)
 
 
 @main.command()

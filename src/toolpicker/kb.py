@@ -30,14 +30,17 @@ from ._reader import Reader
 from ._version import __version__
 from ._yaml import MAX_BYTES, parse_yaml
 from .catalog import (
+    FIRST_TOOL,
     FieldQuestion,
     FundingRoute,
     Jurisdictions,
+    PlanStep,
     Solution,
     TaxonomyEntry,
     parse_aliases,
     parse_funding_routes,
     parse_jurisdictions,
+    parse_plan,
     parse_questions,
     parse_solutions,
     parse_taxonomy,
@@ -80,6 +83,8 @@ class KnowledgeBase:
     jurisdictions: Jurisdictions = field(default_factory=Jurisdictions)
     aliases: dict[str, str] = field(default_factory=dict)
     """Written form of a tool (normalised token) → the name rules and catalogue know (``catalog/aliases.yaml``)."""
+    plan: tuple[PlanStep, ...] = ()
+    """The summary's action plan (``catalog/plan.yaml``)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -187,6 +192,7 @@ CATALOG_PARSERS: dict[str, tuple[Parser, str]] = {
 OPTIONAL_PARSERS: dict[str, tuple[Parser, str]] = {
     "jurisdictions.yaml": (parse_jurisdictions, "jurisdictions"),
     "aliases.yaml": (parse_aliases, "aliases"),
+    "plan.yaml": (parse_plan, "plan"),
 }
 """Catalogue files a custom catalogue may leave out (then: no country counts as protective, no alias)."""
 
@@ -255,7 +261,7 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
     if cached is not None:
         return cached
     parsed: dict[str, list[Any]] = {"rules": [], "taxonomy": [], "routes": [], "solutions": [], "questions": [],
-                                     "jurisdictions": [], "aliases": []}
+                                     "jurisdictions": [], "aliases": [], "plan": []}
     for _path, shown, parser, bucket, data in contents:
         if data is None:
             continue  # its problem is already recorded
@@ -283,6 +289,7 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
         warnings=tuple(p for p in problems if p.severity != "error"),
         jurisdictions=parsed["jurisdictions"][0] if parsed["jurisdictions"] else Jurisdictions(),
         aliases=dict(sorted(parsed["aliases"])),
+        plan=tuple(parsed["plan"]),
     )
     _to_cache(digest.hexdigest(), kb)
     return kb
@@ -315,6 +322,7 @@ def _to_cache(key: str, kb: KnowledgeBase) -> None:
         "warnings": [dataclasses.asdict(p) for p in kb.warnings],
         "jurisdictions": kb.jurisdictions.model_dump(mode="json"),
         "aliases": kb.aliases,
+        "plan": [x.model_dump(mode="json") for x in kb.plan],
     }
     from ._files import write_atomically
 
@@ -343,6 +351,7 @@ def _from_cache(key: str, version: str, source: Source) -> KnowledgeBase | None:
             warnings=tuple(Problem(**p) for p in data["warnings"]),
             jurisdictions=Jurisdictions.model_validate(data["jurisdictions"]),
             aliases=dict(data["aliases"]),
+            plan=tuple(PlanStep.model_validate(x) for x in data["plan"]),
         )
     except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt, never trusted
         return None
@@ -423,6 +432,12 @@ def _cross_check(parsed: dict[str, list[Any]]) -> list[Problem]:
             problems.append(Problem(message=t("kb.unknown_solution", value=sol.superseded_by), path=sol.path,
                                     line=sol.line, value=sol.superseded_by, code="unknown_solution",
                                     suggestion=suggest(sol.superseded_by, list(solutions))))
+    for step in parsed.get("plan", []):
+        for item in step.items:
+            if item != FIRST_TOOL and item not in recommendable:
+                problems.append(Problem(message=t("kb.unknown_item", value=item), path=step.path, line=step.line,
+                                        value=item, code="unknown_item", suggestion=suggest(item, recommendable),
+                                        severity="warning"))
     if parsed["taxonomy"]:
         required = {
             "tool_categories": _contract.TOOL_CATEGORIES, "licensing_models": _contract.LICENSING_MODELS,

@@ -198,7 +198,7 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool)
     if model:
         out.append(Adjust("delivery", "way_fit" if model > 0 else "way_discouraged", 1 if model > 0 else -1,
                           (("_way", way),)))
-    licence = "free_software" if sol.is_free_software else "proprietary"
+    licence = "proprietary" if sol.licence_for(way) == "proprietary" else "free_software"
     if licence in ctx.blocked:
         out.append(Adjust("licensing", "licence_excluded", None, (("_model", licence),)))
     elif ctx.models.get(licence, 0.0):
@@ -330,7 +330,8 @@ def _text(kb: KnowledgeBase, a: Adjust) -> str:
 
 def way_label(kb: KnowledgeBase, sol: Solution, way: str | None) -> str:
     """How the solution is proposed, in words: « Logiciel libre (AGPL-3.0) · via un hébergeur éthique »."""
-    licence = t("match.licence_free", spdx=sol.licence) if sol.is_free_software else t("match.licence_proprietary")
+    spdx = sol.licence_for(way)
+    licence = t("match.licence_proprietary") if spdx == "proprietary" else t("match.licence_free", spdx=spdx)
     if way is None:
         return licence
     kind = f"way_{way}_{sol.on_premise}" if way == "on_premise" and sol.on_premise else f"way_{way}"

@@ -29,6 +29,7 @@ from .kb import KnowledgeBase, default_knowledge_base
 from .matching import Scored, way_label
 from .missing import missing_fields
 from .profile import Profile, parse_profile, shorten
+from .report import summarise
 from .result import (
     FAMILIES,
     Excluded,
@@ -119,7 +120,7 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
                    for wid, reasons in sorted(agg.warnings.items())]
     if with_missing and missing is None:
         missing = missing_fields(evaluation)
-    return Recommendation(
+    rec = Recommendation(
         toolpicker_version=__version__,
         knowledge_base=KnowledgeBaseInfo(version=kb.version, rules=len(kb.rules), solutions=len(kb.solutions),
                                          funding_routes=len(kb.funding_routes), as_of=as_of.isoformat(),
@@ -134,6 +135,7 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
         missing=[Missing(**m) for m in missing] if with_missing and missing is not None else [],
         excluded=sorted(excluded, key=lambda e: (e.family, e.id)),
     )
+    return rec.model_copy(update={"summary": summarise(kb, rec)})
 
 
 def _solution_item(kb: KnowledgeBase, sol: Solution, category: str, score: float, reasons: list[Reason],

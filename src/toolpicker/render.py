@@ -11,19 +11,21 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ._i18n import current_language, t
-from .result import FAMILIES
+from ._i18n import current_language, language, t
 
 if TYPE_CHECKING:
     import jinja2
 
+    from .kb import KnowledgeBase
     from .result import Recommendation
 
 FORMATS = ("text", "markdown", "html", "json")
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+    from .report import number
+
+    return number(value)
 
 
 def _value(value: Any) -> str:
@@ -68,16 +70,28 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(rec: Recommendation, fmt: str = "text") -> str:
-    """The recommendation as ``text``, ``markdown``, ``html`` (a self-contained printable page) or ``json``."""
+def render(rec: Recommendation, fmt: str = "text", knowledge_base: KnowledgeBase | None = None,
+           detail: bool = False) -> str:
+    """The recommendation as ``text``, ``markdown``, ``html`` (a self-contained printable page) or ``json``.
+
+    Text, Markdown and HTML are the report people read (:mod:`toolpicker.report`):
+    summary first, at most 900 words; ``detail=True`` adds every reason, score,
+    rule id and alternative. JSON is the whole contract object, whatever ``detail``.
+    """
     if fmt == "json":
         return to_json(rec.model_dump(mode="json"))
-    families = list(FAMILIES)
-    if fmt == "html":
-        return _html_environment().get_template("report.html.j2").render(rec=rec, families=families,
-                                                                         lang=current_language())
-    template = {"text": "report.txt.j2", "markdown": "report.md.j2"}[fmt]
-    return _environment().get_template(template).render(rec=rec, families=families, lang=current_language())
+    from .kb import default_knowledge_base
+    from .report import fitted
+
+    kb = knowledge_base or default_knowledge_base()
+    env = _html_environment() if fmt == "html" else _environment()
+    template = env.get_template({"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2"}[fmt])
+
+    def draw(v: object) -> str:
+        return template.render(v=v, lang=current_language(), version=rec.toolpicker_version, colon=t("report.colon"))
+
+    with language(rec.knowledge_base.language):  # the report speaks the recommendation's language
+        return fitted(kb, rec, draw, fmt, detail)
 
 
 @cache
@@ -90,6 +104,7 @@ def _html_environment() -> jinja2.Environment:
     env.globals["t"] = t
     env.filters["num"] = _number
     env.filters["value"] = _value
+    env.filters["md"] = markdown_text
     return env
 
 

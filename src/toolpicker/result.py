@@ -94,6 +94,35 @@ class Excluded(_Out):
     reasons: list[Reason]
 
 
+class Priority(_Out):
+    """One of the three priorities of the summary: what to start with, the first tool move, the funding route."""
+
+    kind: str
+    """``accompaniment``, ``tool`` or ``funding``."""
+    id: str
+    label: str
+    sentence: str
+    solutions: list[str] = []
+    """For the tool move: the solutions to look at first, in words (« Framaspace — Logiciel libre · … »)."""
+
+
+class PlanStep(_Out):
+    """One step of the action plan (the guide's steps), tied to the recommended items it covers."""
+
+    id: str
+    title: str
+    items: list[str]
+    labels: list[str]
+    text: str
+
+
+class Summary(_Out):
+    """What to read first: three priorities and an action plan in the guide's steps."""
+
+    priorities: list[Priority]
+    plan: list[PlanStep]
+
+
 class KnowledgeBaseInfo(_Out):
     version: str
     rules: int
@@ -117,6 +146,7 @@ class Recommendation(_Out):
     warnings: list[WarningOut]
     missing: list[Missing]
     excluded: list[Excluded] = []
+    summary: Summary | None = None
 
     def family(self, name: str) -> list[Any]:
         return list(getattr(self, name))

@@ -247,14 +247,14 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
     @app.post("/api/report", openapi_extra=body_doc, responses=errors, response_class=PlainTextResponse,
               summary="Printable report")
     async def api_report(request: Request, fmt: str = Query("markdown", alias="format"), as_of: str | None = None,
-                         lang: str | None = None) -> Response:
+                         lang: str | None = None, detail: bool = False) -> Response:
         """The recommendation rendered as ``markdown`` (default), ``html``, ``text`` or ``json``."""
         if fmt not in REPORT_TYPES:
             message = t("server.bad_format", lang=_lang_of(request), value=fmt, allowed=", ".join(REPORT_TYPES))
             return _error(422, message, [{"field": "format", "value": fmt, "message": message,
                                           "suggestion": None, "code": "bad_format"}])
         text = await run(request, lang, lambda p, lg: render(
-            recommend(p, as_of=as_of, knowledge_base=kb, lang=lg), fmt))
+            recommend(p, as_of=as_of, knowledge_base=kb, lang=lg), fmt, kb, detail=detail))
         return Response(text, media_type=REPORT_TYPES[fmt], headers=REPORT_HEADERS if fmt == "html" else None)
 
     @app.post("/api/explain", openapi_extra=body_doc, responses=errors, summary="Explain (why, why not)")

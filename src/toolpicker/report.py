@@ -1,0 +1,356 @@
+"""What people read: a recommendation as a short report, summary first, in words rather than codes.
+
+The default report is what a director reads in five minutes:
+
+1. three **priorities** — the accompaniment to start with, the first tool move
+   (with the two or three solutions to look at), the funding route to pursue;
+2. an **action plan** in the guide's steps (``catalog/plan.yaml``), each step
+   naming the recommended items it covers;
+3. per family the few items that matter, each with one sentence (its strongest
+   reason), at most two solutions per category (three for the first);
+4. the points of vigilance, the next questions to ask, what we know of the
+   structure — answers in words, never field names or codes.
+
+It never exceeds :data:`MAX_WORDS` words: when a profile yields more, the
+least important content goes first (in the order of :data:`REDUCTIONS`).
+``detail=True`` keeps everything: every item and reason, scores explained,
+rule ids and sources, alternatives, excluded items. JSON keeps everything too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ._i18n import current_language, pick, t
+from .catalog import FIRST_TOOL
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
+    from .result import Item, PlanStep, Priority, Recommendation, Summary
+
+MAX_WORDS = 900
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of each family the default report shows."""
+
+    accompaniments: int = 4
+    categories: int = 4
+    first_solutions: int = 3
+    solutions: int = 2
+    licensing: int = 2
+    funding: int = 3
+    warnings: int = 4
+    questions: int = 3
+    plan_texts: bool = True
+
+
+REDUCTIONS: tuple[dict[str, Any], ...] = (
+    {"warnings": 3}, {"categories": 3}, {"plan_texts": False}, {"accompaniments": 3}, {"funding": 2},
+    {"questions": 2}, {"solutions": 1}, {"warnings": 2}, {"licensing": 1}, {"first_solutions": 2},
+    {"categories": 2}, {"accompaniments": 2}, {"questions": 1}, {"funding": 1}, {"warnings": 1},
+)
+"""Applied in turn until the report fits in :data:`MAX_WORDS` words."""
+
+
+def top_reason(item: Item) -> str:
+    """The item's strongest reason, as one sentence (the heaviest rule that recommends it)."""
+    recommending = [r for r in item.reasons if r.effect == "recommend" and not r.rule.startswith("catalog:")]
+    chosen = recommending or [r for r in item.reasons if r.effect == "recommend"] or item.reasons
+    return chosen[0].because if chosen else ""
+
+
+# ------------------------------------------------------------------ summary (also in the JSON)
+
+
+def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
+    """Three priorities and the action plan of a recommendation."""
+    from .result import PlanStep, Priority, Summary
+
+    priorities: list[Priority] = []
+    if rec.accompaniments:
+        first = rec.accompaniments[0]
+        priorities.append(Priority(kind="accompaniment", id=first.id, label=first.label, sentence=top_reason(first)))
+    if rec.tool_categories:
+        category = rec.tool_categories[0]
+        names = [_solution_line(s) for s in rec.solutions if s.category == category.id][:2]
+        priorities.append(Priority(kind="tool", id=category.id, label=category.label, sentence=top_reason(category),
+                                   solutions=names))
+    if rec.funding_routes:
+        route = rec.funding_routes[0]
+        priorities.append(Priority(kind="funding", id=route.id, label=route.label, sentence=top_reason(route)))
+    present = {i.id: i.label for fam in ("accompaniments", "funding_routes", "tool_categories")
+               for i in getattr(rec, fam)}
+    plan: list[PlanStep] = []
+    for step in kb.plan:
+        ids = [i for i in step.items if i in present]
+        labels = [present[i] for i in ids]
+        if FIRST_TOOL in step.items and rec.tool_categories:
+            category = rec.tool_categories[0]
+            tools = [s.name for s in rec.solutions if s.category == category.id][:1]
+            ids.append(category.id)
+            labels.append(f"{category.label} ({tools[0]})" if tools else category.label)
+        plan.append(PlanStep(id=step.id, title=pick(step.title), items=ids, labels=labels, text=pick(step.default)))
+    return Summary(priorities=priorities, plan=plan)
+
+
+def _solution_line(sol: Any) -> str:
+    return f"{sol.name} — {sol.offered_as}" if sol.offered_as else sol.name
+
+
+# ------------------------------------------------------------------ the view the templates render
+
+
+@dataclass
+class Entry:
+    label: str
+    sentence: str = ""
+    lines: list[str] = field(default_factory=list)
+    """Solutions (or providers) under the entry, in words."""
+    detail: list[str] = field(default_factory=list)
+    """Every reason, with rule id and source (``detail`` only)."""
+    score: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    entries: list[Entry]
+
+
+@dataclass
+class View:
+    title: str
+    subtitle: str
+    priorities: list[tuple[str, str, str, list[str]]]
+    plan: list[tuple[str, str]]
+    sections: list[Section]
+    warnings: list[str]
+    questions: list[str]
+    questions_note: str
+    profile: list[tuple[str, str]]
+    footer: str
+    detail: bool
+    excluded: list[Entry] = field(default_factory=list)
+
+
+def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: Limits | None = None) -> View:
+    """The report of ``rec`` as plain data (the same for text, Markdown, HTML)."""
+    lim = limits or Limits()
+    summary = rec.summary or summarise(kb, rec)
+    kinds = {"accompaniment": t("report.start_with"), "tool": t("report.first_tool"), "funding": t("report.fund_with")}
+    priorities = [(kinds[p.kind], p.label, p.sentence, p.solutions) for p in summary.priorities]
+    plan = [(step.title, ", ".join(step.labels) if step.labels else (step.text if lim.plan_texts or detail else ""))
+            for step in summary.plan]
+    big = 10_000 if detail else None
+    said = {p.id for p in summary.priorities}
+    sections = [
+        Section("accompaniments", t("report.accompaniments"),
+                [_entry(i, detail) for i in rec.accompaniments[:big or lim.accompaniments]]),
+        Section("tools", t("report.tools"), _tools(rec, detail, lim)),
+        Section("licensing_models", t("report.licensing_models"),
+                [_entry(i, detail) for i in rec.licensing_models[:big or lim.licensing]]),
+        Section("funding_routes", t("report.funding_routes"),
+                [_funding(i, detail) for i in rec.funding_routes[:big or lim.funding]]),
+    ]
+    warnings = [w.message for w in rec.warnings][:big or lim.warnings]
+    if detail:
+        warnings = [f"{w.message} [{', '.join(r.rule for r in w.reasons)}]" for w in rec.warnings]
+    questions = [_question(m, detail) for m in rec.missing][:big or lim.questions]
+    note = t("report.no_missing") if not rec.missing else (t("report.impact_note") if detail else "")
+    excluded = [Entry(label=e.label, sentence=" ; ".join(r.because for r in e.reasons),
+                      detail=[f"[{r.rule}] {r.source}" for r in e.reasons]) for e in rec.excluded] if detail else []
+    name = rec.profile.get("name") or t("report.unnamed")
+    subtitle = t("report.subtitle", date=_date(rec.knowledge_base.as_of))
+    footer = t("report.footer", version=rec.toolpicker_version, kb=rec.knowledge_base.version,
+               date=rec.knowledge_base.as_of)
+    if not detail:
+        for section in sections:
+            for entry, item_id in zip(section.entries, _ids(rec, section.key, lim), strict=False):
+                if item_id in said:
+                    entry.sentence = t("report.see_priorities")
+    profile = profile_in_words(kb, rec.profile) if detail else profile_in_brief(kb, rec.profile)
+    return View(title=t("report.title_for", name=name), subtitle=subtitle, priorities=priorities, plan=plan,
+                sections=[s for s in sections if s.entries or detail], warnings=warnings, questions=questions,
+                questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded)
+
+
+def _ids(rec: Recommendation, key: str, lim: Limits) -> list[str]:
+    family = "tool_categories" if key == "tools" else key
+    return [i.id for i in getattr(rec, family)]
+
+
+def _entry(item: Item, detail: bool) -> Entry:
+    entry = Entry(label=item.label, sentence=top_reason(item))
+    if detail:
+        entry.score = number(item.score)
+        entry.detail = [f"{_sign(r.weight)} {r.because} [{r.rule} — {r.source}]" for r in item.reasons]
+    return entry
+
+
+def _sign(weight: float) -> str:
+    return "+" if weight > 0 else "−" if weight < 0 else "•"
+
+
+def _tools(rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
+    out = []
+    categories = rec.tool_categories if detail else rec.tool_categories[:lim.categories]
+    for index, category in enumerate(categories):
+        entry = _entry(category, detail)
+        solutions = [s for s in rec.solutions if s.category == category.id]
+        keep = len(solutions) if detail else (lim.first_solutions if index == 0 else lim.solutions)
+        for sol in solutions[:keep]:
+            line = f"{sol.name} — {sol.offered_as}, {t('report.price_' + _price(sol))}"
+            if sol.caveat:
+                line += f". {t('report.caveat')} {sol.caveat}"
+            if not sol.verified and detail:
+                line += f" ({t('report.unverified')})"
+            if detail:
+                line += f" [{t('report.score')} {number(sol.score)}]"
+            entry.lines.append(line)
+            if detail:
+                entry.lines.extend(f"    {_sign(r.weight)} {r.because} [{r.rule}]" for r in sol.reasons)
+        out.append(entry)
+    return out
+
+
+def _price(sol: Any) -> str:
+    if sol.price_tier == "free":
+        return "free"
+    return f"{sol.price_tier}_free_tier" if sol.free_tier else sol.price_tier
+
+
+def _funding(route: Any, detail: bool) -> Entry:
+    entry = _entry(route, detail)
+    for provider in route.providers if detail else route.providers[:2]:
+        shown = provider.note and (detail or _is_caveat(provider.note))
+        entry.lines.append(provider.name + (f"{t('report.colon')}{provider.note}" if shown else ""))
+    return entry
+
+
+_CAVEAT = re.compile(r"attention|redressement|\bfin\b|arrêt|réservé|reserved|ended|ending|receivership|vérifier|check",
+                     re.IGNORECASE)
+
+
+def _is_caveat(note: str) -> bool:
+    """A provider note that must reach the reader (an end of partnership, a receivership, an eligibility)."""
+    return bool(_CAVEAT.search(note))
+
+
+def _question(missing: Any, detail: bool) -> str:
+    return f"{missing.question} [{missing.field}, {t('report.impact')} {missing.impact}]" if detail else \
+        missing.question
+
+
+def _date(iso: str) -> str:
+    year, month, day = iso.split("-")
+    if current_language() == "fr":
+        return f"{int(day)} {t('report.month_' + month)} {year}"
+    return f"{t('report.month_' + month)} {int(day)}, {year}"
+
+
+def number(value: float) -> str:
+    """A number as people read it in the current language (« 4,5 » in French)."""
+    text = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return text.replace(".", ",") if current_language() == "fr" else text
+
+
+def profile_in_words(kb: KnowledgeBase, profile: dict[str, Any]) -> list[tuple[str, str]]:
+    """(question label, answer in words) for every answered field but the name."""
+    rows = []
+    for name, value in profile.items():
+        if name == "name" or value is None:
+            continue
+        question = kb.questions.get(name)
+        label = pick(question.label) if question else name
+        rows.append((label, answer_in_words(kb, name, value)))
+    return rows
+
+
+BRIEF = ("legal_form", "sector", "siae", "employees", "volunteers", "sites", "digital_budget_eur", "maturity",
+         "data_sensitivity", "needs", "current_tools")
+"""What the default report says of the structure, in one line (the detailed report lists every answer)."""
+
+
+def profile_in_brief(kb: KnowledgeBase, profile: dict[str, Any]) -> list[tuple[str, str]]:
+    """The main answers in a few words each: (label, answer) pairs, the label empty where the answer says it all."""
+    out: list[tuple[str, str]] = []
+    for name in BRIEF:
+        value = profile.get(name)
+        if value is None or value == []:
+            continue
+        if name in ("employees", "volunteers", "sites"):
+            form = "none" if value == 0 else "one" if value == 1 else "many"
+            out.append(("", t(f"report.brief_{name}_{form}", count=_thousands(int(value)))))
+        elif name == "siae":
+            if value:
+                out.append(("", t("report.brief_siae")))
+        elif name in ("digital_budget_eur", "data_sensitivity", "maturity"):
+            out.append(("", t(f"report.brief_{name}", value=answer_in_words(kb, name, value).lower()
+                              if name != "data_sensitivity" else t(f"report.sensitivity_{value}"))))
+        else:
+            question = kb.questions.get(name)
+            label = pick(question.label) if question and name in ("needs", "current_tools") else ""
+            out.append((label, answer_in_words(kb, name, value)))
+    return out
+
+
+def answer_in_words(kb: KnowledgeBase, name: str, value: Any) -> str:
+    """One answer as the questionnaire shows it: labels for choices, « 300 € par an » for the budget…"""
+    question = kb.questions.get(name)
+    labels = question.values if question else {}
+
+    def one(v: Any) -> str:
+        key = str(v).lower() if isinstance(v, bool) else str(v)
+        if key in labels:
+            return pick(labels[key])
+        if name == "needs" and str(v) in kb.needs:
+            return pick(kb.needs[str(v)].label)
+        if name == "current_tools" and str(v) in kb.solutions:
+            return kb.solutions[str(v)].name
+        if name == "current_tools" and str(v) in ("spreadsheet", "paper"):
+            return t(f"report.tool_{v}")
+        return str(v)
+
+    if isinstance(value, list):
+        return ", ".join(one(v) for v in value) if value else t("report.none_given")
+    if name == "digital_budget_eur":
+        return t("report.budget_value", amount=_thousands(int(value)))
+    if isinstance(value, bool):
+        return one(value) if labels else (t("report.yes") if value else t("report.no"))
+    return one(value)
+
+
+def _thousands(value: int) -> str:
+    text = f"{value:,}"
+    return text.replace(",", "\u202f") if current_language() == "fr" else text
+
+
+# ------------------------------------------------------------------ words
+
+
+def words(text: str, fmt: str) -> int:
+    """Words in ``text`` as ``wc -w`` counts them (every run of non-spaces); HTML tags and styles do not count."""
+    if fmt == "html":
+        body = text.split("<body>", 1)[-1]
+        body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", body)
+    return len(text.split())
+
+
+def fitted(kb: KnowledgeBase, rec: Recommendation, render: Any, fmt: str, detail: bool) -> str:
+    """Render ``rec`` with ``render(view)``, reducing the content until it fits in :data:`MAX_WORDS` words."""
+    limits = Limits()
+    text = render(view(kb, rec, detail, limits))
+    if detail:
+        return str(text)
+    for change in REDUCTIONS:
+        if words(text, fmt) <= MAX_WORDS:
+            break
+        limits = replace(limits, **change)
+        text = render(view(kb, rec, detail, limits))
+    return str(text)
