@@ -150,6 +150,8 @@ class Solution(Located):
 
 class FieldQuestion(Located):
     field: str
+    stage: int = 99
+    """Its step in the diagnostic order (``diagnostic_order`` of ``questions.yaml``): asked before later steps."""
     label: Text
     question: Text
     help: Text | None = None
@@ -372,11 +374,18 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
 
 
 def parse_questions(data: Any, reader: Reader) -> list[FieldQuestion]:
-    top = reader.mapping(data, "le fichier des questions", ["fields"], [])
+    top = reader.mapping(data, "le fichier des questions", ["fields"], ["diagnostic_order"])
     out: list[FieldQuestion] = []
     if top is None or not isinstance(top.get("fields"), Mapping):
         return out
     block = top["fields"]
+    stages: dict[str, int] = {}
+    for number, stage in enumerate(reader.sequence(top, "diagnostic_order", "le fichier des questions"), start=1):
+        for name in stage if isinstance(stage, list) else []:
+            if name not in FIELDS:
+                reader.problem(top.get("diagnostic_order"), number - 1, "unknown_field", suggest(str(name), FIELDS),
+                               value=str(name))
+            stages.setdefault(str(name), number)
     for key, raw in block.items():
         where = f"fields.{key}"
         if key not in FIELDS:
@@ -395,7 +404,7 @@ def parse_questions(data: Any, reader: Reader) -> list[FieldQuestion]:
         label = reader.text(node, "label", where, need_en=True)
         question = reader.text(node, "question", where, need_en=True)
         if label and question:
-            out.append(FieldQuestion(field=key, label=label, question=question,
+            out.append(FieldQuestion(field=key, label=label, question=question, stage=stages.get(key, 99),
                                      help=reader.text(node, "help", where, required=False), values=values,
                                      values_from=reader.string(node, "values_from", where),
                                      path=reader.path, line=line_of(block, key)))

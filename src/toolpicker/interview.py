@@ -1,7 +1,7 @@
 """``toolpicker interview``: the adaptive questionnaire in the terminal.
 
 After each answer toolpicker recommends again and asks the most influential
-question still unanswered (the first of ``missing``). Enter skips a question;
+question still unanswered (the first of ``ask_next``: ``missing`` in the diagnostic order). Enter skips a question;
 the interview stops when ``missing`` holds nothing but skipped questions — no
 remaining answer can change the result — or when the input ends.
 """
@@ -118,7 +118,7 @@ def interview(kb: KnowledgeBase, as_of: dt.date, start: Profile | None = None, p
                 echo(click.style(str(exc.problems[0].message), fg="red"))
         while True:
             rec = recommend(answers, as_of=as_of, knowledge_base=kb)
-            pending = [m for m in rec.missing if m.field not in skipped]
+            pending = [m for m in (rec.ask_next or rec.missing) if m.field not in skipped]
             if not pending:
                 break
             echo(click.style(t("interview.progress", answered=len([k for k in answers if k != "name"]),

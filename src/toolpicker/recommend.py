@@ -135,7 +135,9 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
         missing=[Missing(**m) for m in missing] if with_missing and missing is not None else [],
         excluded=sorted(excluded, key=lambda e: (e.family, e.id)),
     )
-    return rec.model_copy(update={"summary": summarise(kb, rec)})
+    order = {name: q.stage for name, q in kb.questions.items()}
+    ask_next = sorted(rec.missing, key=lambda m: (order.get(m.field, 99), -m.impact))
+    return rec.model_copy(update={"summary": summarise(kb, rec), "ask_next": ask_next})
 
 
 def _solution_item(kb: KnowledgeBase, sol: Solution, category: str, score: float, reasons: list[Reason],

@@ -160,7 +160,7 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     warnings = [w.message for w in rec.warnings][:big or lim.warnings]
     if detail:
         warnings = [f"{w.message} [{', '.join(r.rule for r in w.reasons)}]" for w in rec.warnings]
-    questions = [_question(m, detail) for m in rec.missing][:big or lim.questions]
+    questions = [_question(m, detail) for m in (rec.ask_next or rec.missing)][:big or lim.questions]
     note = t("report.no_missing") if not rec.missing else (t("report.impact_note") if detail else "")
     excluded = [Entry(label=e.label, sentence=" ; ".join(r.because for r in e.reasons),
                       detail=[f"[{r.rule}] {r.source}" for r in e.reasons]) for e in rec.excluded] if detail else []

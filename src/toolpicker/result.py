@@ -147,6 +147,8 @@ class Recommendation(_Out):
     missing: list[Missing]
     excluded: list[Excluded] = []
     summary: Summary | None = None
+    ask_next: list[Missing] = []
+    """The questions of ``missing`` in the order an adviser asks them (``diagnostic_order``, then impact)."""
 
     def family(self, name: str) -> list[Any]:
         return list(getattr(self, name))
