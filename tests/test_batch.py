@@ -42,7 +42,7 @@ def test_bad_rows_are_reported_with_row_and_field_without_stopping(runner: CliRu
     assert errors[4]["problems"] == [{"field": "employees", "value": "trois", "code": "int_type", "suggestion": None,
                                       "message": "champ « employees » : « trois » n'est pas un nombre entier."}]
     assert errors[6]["problems"][0]["field"] == "legal_form"
-    assert errors[6]["problems"][0]["suggestion"] == "Vouliez-vous dire « association » ?"
+    assert errors[6]["problems"][0]["suggestion"] == "Vouliez-vous dire « Association » ?"
 
 
 def test_jsonl_with_bad_lines(runner: CliRunner, tmp_path: Path) -> None:

@@ -124,11 +124,28 @@ def test_questionnaire_report_and_print_view(browser: Any, base_url: str, tmp_pa
     answer(page, choice=1)
     assert page.text_content(f'#answer-list li[data-field="{second}"]') != before
 
-    page.wait_for_selector("#report-body .item .reasons li")
-    assert "Compagnie La Lanterne" in (page.text_content("#report-body") or "")
-    assert page.locator("#report-body .item").count() >= 1
-    page.wait_for_selector("#near-misses ul, #near-misses p.none")  # near misses computed
+    page.wait_for_selector("#report-body .priorities li")  # the summary comes first
+    report = page.text_content("#report-body") or ""
+    assert "Compagnie La Lanterne" in report
+    assert report.index("En bref") < report.index("Plan d'action")
+    page.wait_for_selector("#near-misses ul, #near-misses p.none")  # near misses computed, in the page
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+
+    answers = page.text_content("#answer-list") or ""
+    page.reload()  # the adviser's work survives a reload
+    page.wait_for_selector(f'#answer-list li[data-field="{second}"] .answer-value')
+    assert page.text_content("#answer-list") == answers
+    assert page.input_value("#structure-name") == "Compagnie La Lanterne"
+
+    page.click("#share")  # a link carries the answers to another browser
+    link = page.url
+    assert "#p=" in link
+    other = browser.new_page()
+    other.set_default_timeout(TIMEOUT_MS)
+    other.goto(link)
+    other.wait_for_selector(f'#answer-list li[data-field="{second}"] .answer-value')
+    assert other.text_content("#answer-list") == answers
+    other.close()
 
     with page.expect_download() as download_info:
         page.click("#download-markdown")
@@ -142,6 +159,27 @@ def test_questionnaire_report_and_print_view(browser: Any, base_url: str, tmp_pa
     pdf = page.pdf(path=str(tmp_path / "report.pdf"))
     assert pdf.startswith(b"%PDF")
     assert errors == []
+    page.close()
+
+
+def test_a_saved_profile_loads_into_the_page(browser: Any, base_url: str, tmp_path: Path) -> None:
+    saved = tmp_path / "compagnie.yaml"
+    saved.write_text("name: Compagnie chargée\nlegal_form: association\nemployees: 2\nneeds: [file_sharing]\n",
+                     encoding="utf-8")
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(base_url + "/")
+    page.wait_for_selector("#question[data-field]")
+    page.click("#restart")
+    page.set_input_files("#load-profile", str(saved))
+    page.wait_for_selector('#answer-list li[data-field="employees"] .answer-value')
+    assert page.input_value("#structure-name") == "Compagnie chargée"
+    page.locator("#report-body", has_text="Compagnie chargée").wait_for()
+    assert "Stockage et partage" in (page.text_content("#report-body") or "")
+    bad = tmp_path / "faux.yaml"
+    bad.write_text("employes: 2\n", encoding="utf-8")
+    page.set_input_files("#load-profile", str(bad))
+    page.locator("#report-status", has_text="champ « employes » inconnu").wait_for()
     page.close()
 
 

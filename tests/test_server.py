@@ -255,3 +255,49 @@ def test_the_html_report_carries_a_content_security_policy(client: TestClient) -
     response = client.post(f"/api/report?format=html&as_of={AS_OF}", json=PROFILE)
     assert response.status_code == 200
     assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+def test_healthz_gives_the_versions(client: TestClient) -> None:
+    data = client.get("/healthz").json()
+    assert data["status"] == "ok"
+    assert data["version"] == toolpicker.__version__
+    assert data["knowledge_base"]["version"] == toolpicker.load_knowledge_base().version
+
+
+def test_the_interactive_api_page_is_served_locally(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/docs-assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_saved_profile_is_read_from_yaml_or_json(client: TestClient) -> None:
+    yaml_text = "name: Compagnie\nemployees: 2\nneeds: [file_sharing]\n"
+    response = client.post("/api/profile/parse", content=yaml_text, headers={"Content-Type": "text/plain"})
+    assert response.json() == {"profile": {"name": "Compagnie", "employees": 2, "needs": ["file_sharing"]}}
+    bad = client.post("/api/profile/parse", content="employes: 2\n", headers={"Content-Type": "text/plain"})
+    assert bad.status_code == 422
+    assert "champ « employes » inconnu" in bad.json()["error"]["problems"][0]["message"]
+
+
+def test_the_report_fragment_is_the_report_body(client: TestClient) -> None:
+    response = client.post(f"/api/report?format=fragment&as_of={AS_OF}", json=PROFILE)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith("<header>")
+    assert "<html" not in response.text
+    detail = client.post(f"/api/report?format=fragment&detail=true&as_of={AS_OF}", json=PROFILE)
+    assert len(detail.text) > len(response.text)
+
+
+def test_cross_origin_calls_are_off_by_default_and_configurable() -> None:
+    origin = {"Origin": "https://intranet.example.org"}
+    with TestClient(create_app(toolpicker.load_knowledge_base())) as closed:
+        assert "access-control-allow-origin" not in closed.get("/api/schema", headers=origin).headers
+    with TestClient(create_app(toolpicker.load_knowledge_base(), cors_origins=("https://intranet.example.org",))) as open_:
+        assert open_.get("/api/schema", headers=origin).headers["access-control-allow-origin"] == origin["Origin"]
+
+
+def test_an_unsupported_language_is_an_error_in_the_library_too() -> None:
+    with pytest.raises(toolpicker.InputError, match="langue « de » inconnue"):
+        toolpicker.recommend({"employees": 2}, lang="de")

@@ -25,6 +25,16 @@ def current_language() -> str:
     return _language.get()
 
 
+def check_language(lang: object) -> str | None:
+    """``lang`` when it is a supported language (or None); an :class:`~toolpicker.InputError` otherwise."""
+    if lang is None or lang in LANGUAGES:
+        return lang
+    from ._errors import InputError, Problem
+
+    message = t("errors.bad_language", value=str(lang)[:20])
+    raise InputError(message, [Problem(message=message, field="lang", value=str(lang)[:20], code="bad_language")])
+
+
 @contextmanager
 def language(lang: str | None) -> Iterator[str]:
     """Use ``lang`` for every message produced inside the block."""

@@ -35,11 +35,12 @@ from typing import Any
 from ._errors import InputError, Problem, ProfileError, ToolpickerError
 from ._i18n import current_language, language, pick, t
 from .kb import KnowledgeBase, default_knowledge_base, load_knowledge_base, shipped_dir
-from .profile import FIELDS, shorten, suggest
-from .questionnaire import coerce, error_object, split_list
+from .profile import FIELDS, allowed_values, shorten, suggest
+from .questionnaire import coerce, error_object, label_suggestion
 from .result import FAMILIES
 
 MAX_INPUT = 200_000_000
+MAX_FAILED_LISTED = 500
 MAX_CELL = 100_000
 """Characters in one CSV cell (no profile field needs more; a bigger cell is an error row, not a crash)."""
 
@@ -60,6 +61,8 @@ class Outcome:
     row: int
     line: str
     ids: dict[str, list[str]] | None
+    error: str | None = None
+    """For a row in error: its message and problems in one line (what the summaries list)."""
 
 
 @dataclass
@@ -69,6 +72,8 @@ class Summary:
     total: int = 0
     errors: int = 0
     counts: dict[str, Counter[str]] = field(default_factory=lambda: {f: Counter() for f in FAMILIES})
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    """(row, message) of the first :data:`MAX_FAILED_LISTED` rows in error."""
 
     @property
     def ok(self) -> int:
@@ -78,6 +83,8 @@ class Summary:
         self.total += 1
         if outcome.ids is None:
             self.errors += 1
+            if len(self.failed) < MAX_FAILED_LISTED:
+                self.failed.append((outcome.row, outcome.error or ""))
             return
         for family, ids in outcome.ids.items():
             self.counts[family].update(ids)
@@ -98,7 +105,7 @@ def _row_error(message: str, problems: list[Problem] | None = None) -> dict[str,
     return error_object(InputError(message, problems))
 
 
-def read_csv(text: str, path: str) -> list[Task]:
+def read_csv(text: str, path: str, kb: KnowledgeBase | None = None) -> list[Task]:
     """The rows of a CSV file; an unknown column fails the whole file (with a suggestion).
 
     A row that cannot be read (a cell over the size limit, a quote opened and
@@ -146,18 +153,18 @@ def read_csv(text: str, path: str) -> list[Task]:
             continue
         data: dict[str, Any] = {}
         for name, cell in zip(header, cells, strict=False):
-            value = coerce(name, cell) if delimiter == "," else _coerce_semicolon(name, cell)
+            value = coerce(name, cell, kb) if delimiter == "," else _coerce_semicolon(name, cell, kb)
             if value is not None:
                 data[name] = value
         tasks.append(Task(start, data=data))
     return tasks
 
 
-def _coerce_semicolon(name: str, cell: str) -> Any:
+def _coerce_semicolon(name: str, cell: str, kb: KnowledgeBase | None = None) -> Any:
     """Cells separated by ``;``: list values are separated by ``|`` (or ``,``)."""
-    value = coerce(name, cell)
+    value = coerce(name, cell, kb)
     if isinstance(value, list):
-        return split_list(cell.replace(";", "|"))
+        return coerce(name, cell.replace(";", "|"), kb)
     return value
 
 
@@ -183,7 +190,7 @@ def read_jsonl(text: str) -> list[Task]:
     return tasks
 
 
-def read_tasks(raw: bytes, path: str) -> list[Task]:
+def read_tasks(raw: bytes, path: str, kb: KnowledgeBase | None = None) -> list[Task]:
     """The profiles of a ``.csv`` or ``.jsonl`` (``.ndjson``) file."""
     suffix = Path(path).suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson"):
@@ -193,7 +200,7 @@ def read_tasks(raw: bytes, path: str) -> list[Task]:
     except UnicodeDecodeError as exc:
         raise InputError(t("errors.cannot_read", path=path),
                          [Problem(message=t("errors.not_utf8", position=exc.start), path=path)]) from None
-    return read_csv(text, path) if suffix == ".csv" else read_jsonl(text)
+    return read_csv(text, path, kb) if suffix == ".csv" else read_jsonl(text)
 
 
 # ------------------------------------------------------------------ running
@@ -201,7 +208,7 @@ def read_tasks(raw: bytes, path: str) -> list[Task]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init(rules: str | None, catalog: str | None, as_of: dt.date, lang: str) -> None:
+def _init(rules: str | None, catalog: str | None, as_of: dt.date, lang: str, compact: bool = False) -> None:
     """Prepare this process: its own knowledge base (and so its own durable-rules engine).
 
     Ctrl-C and SIGTERM are the parent's business: it stops the pool (no traceback
@@ -215,7 +222,7 @@ def _init(rules: str | None, catalog: str | None, as_of: dt.date, lang: str) -> 
         kb = default_knowledge_base()
     else:
         kb = load_knowledge_base(rules or shipped_dir("rules"), catalog or shipped_dir("catalog"))
-    _WORKER.update(kb=kb, as_of=as_of, lang=lang)
+    _WORKER.update(kb=kb, as_of=as_of, lang=lang, compact=compact)
 
 
 def run_one(task: Task) -> Outcome:
@@ -223,18 +230,58 @@ def run_one(task: Task) -> Outcome:
     from .recommend import recommend
 
     if task.error is not None:
-        return Outcome(task.row, _dumps({"row": task.row, "error": task.error}), None)
+        return _failed(task.row, task.error)
     data = task.data or {}
+    kb = _WORKER["kb"]
     with language(_WORKER["lang"]):
         try:
-            rec = recommend(data, as_of=_WORKER["as_of"], knowledge_base=_WORKER["kb"], lang=_WORKER["lang"])
+            rec = recommend(data, as_of=_WORKER["as_of"], knowledge_base=kb, lang=_WORKER["lang"])
         except ToolpickerError as exc:
-            return Outcome(task.row, _dumps({"row": task.row, "error": error_object(exc)}), None)
+            return _failed(task.row, _with_label_suggestions(kb, data, error_object(exc)))
         except Exception as exc:  # noqa: BLE001 - one bad row never stops a batch of thousands
             error = InputError(t("batch.row_failed", detail=shorten(f"{type(exc).__name__}: {exc}", 200)))
-            return Outcome(task.row, _dumps({"row": task.row, "error": error_object(error)}), None)
+            return _failed(task.row, error_object(error))
+        body = compact(rec) if _WORKER.get("compact") else rec.model_dump(mode="json")
     ids = {f: [item.id for item in getattr(rec, f)] for f in FAMILIES}
-    return Outcome(task.row, _dumps({"row": task.row, "recommendation": rec.model_dump(mode="json")}), ids)
+    return Outcome(task.row, _dumps({"row": task.row, "recommendation": body}), ids)
+
+
+def _problems(error: Mapping[str, object]) -> list[dict[str, Any]]:
+    problems = error.get("problems")
+    return [p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else []
+
+
+def _failed(row: int, error: dict[str, object]) -> Outcome:
+    parts = [str(error.get("message", ""))]
+    parts += [f"{p.get('message', '')} {p.get('suggestion') or ''}".strip() for p in _problems(error)]
+    return Outcome(row, _dumps({"row": row, "error": error}), None, " ".join(x for x in parts if x))
+
+
+def _with_label_suggestions(kb: KnowledgeBase, data: Mapping[str, Any], error: dict[str, object]) -> dict[str, object]:
+    """A value not understood gets a suggestion among the labels people write (« Association »), not the ids."""
+    for problem in _problems(error):
+        name = problem.get("field")
+        value = data.get(name) if isinstance(name, str) else None
+        if isinstance(name, str) and name in FIELDS and isinstance(value, str) and allowed_values(name):
+            problem["suggestion"] = label_suggestion(kb, name, value) or problem.get("suggestion")
+    return error
+
+
+def compact(rec: Any) -> dict[str, Any]:
+    """The short form of a recommendation (``--compact``): ids, labels, scores and the first reason of each item."""
+    def items(family: str) -> list[dict[str, Any]]:
+        return [{"id": i.id, "label": i.label, "score": i.score,
+                 "reason": i.reasons[0].because if i.reasons else ""} for i in getattr(rec, family)]
+
+    out: dict[str, Any] = {"name": rec.profile.get("name"), "knowledge_base": rec.knowledge_base.version,
+                           "as_of": rec.knowledge_base.as_of}
+    for family in FAMILIES:
+        out[family] = items(family)
+    for entry, sol in zip(out["solutions"], rec.solutions, strict=True):
+        entry["category"] = sol.category
+    out["warnings"] = [w.id for w in rec.warnings]
+    out["ask_next"] = [m.field for m in rec.ask_next]
+    return out
 
 
 def _dumps(data: object) -> str:
@@ -248,16 +295,17 @@ def _dumps(data: object) -> str:
 
 
 def run_batch(tasks: list[Task], as_of: dt.date, lang: str, jobs: int = 1, rules: str | None = None,
-              catalog: str | None = None, knowledge_base: KnowledgeBase | None = None) -> Iterator[Outcome]:
+              catalog: str | None = None, knowledge_base: KnowledgeBase | None = None, compact: bool = False,
+              ) -> Iterator[Outcome]:
     """The outcomes in input order; ``jobs > 1`` uses that many spawned worker processes."""
     if jobs <= 1 or len(tasks) < 2:
-        _WORKER.update(kb=knowledge_base or default_knowledge_base(), as_of=as_of, lang=lang)
+        _WORKER.update(kb=knowledge_base or default_knowledge_base(), as_of=as_of, lang=lang, compact=compact)
         for task in tasks:
             yield run_one(task)
         return
     context = multiprocessing.get_context("spawn")  # never fork a process whose engine has run
     chunk = max(1, min(64, len(tasks) // (jobs * 8)))
-    with context.Pool(jobs, initializer=_init, initargs=(rules, catalog, as_of, lang)) as pool:
+    with context.Pool(jobs, initializer=_init, initargs=(rules, catalog, as_of, lang, compact)) as pool:
         yield from pool.imap(run_one, tasks, chunksize=chunk)
 
 

@@ -352,10 +352,12 @@ def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, f
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Connexions simultanées au-delà desquelles le serveur répond 503.")
 @click.option("--access-log", is_flag=True, help="Journaliser chaque requête (désactivé par défaut).")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="URL",
+              help="Site autorisé à appeler l'API depuis un navigateur (répétable ; aucun par défaut).")
 @kb_options
 @friendly
-def serve(host: str, port: int, request_timeout: float, max_connections: int, access_log: bool, rules: str | None,
-          catalog: str | None) -> None:
+def serve(host: str, port: int, request_timeout: float, max_connections: int, access_log: bool,
+          cors_origins: tuple[str, ...], rules: str | None, catalog: str | None) -> None:
     """Sert l'API HTTP JSON et la page web des conseiller·es (questionnaire adaptatif, rapport imprimable).
 
     \b
@@ -369,7 +371,8 @@ def serve(host: str, port: int, request_timeout: float, max_connections: int, ac
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(t("server.not_loopback", host=host), err=True)
     click.echo(t("server.listening", url=f"http://{host}:{port}/"), err=True)
-    run(kb, host, port, request_timeout=request_timeout, max_connections=max_connections, access_log=access_log)
+    run(kb, host, port, request_timeout=request_timeout, max_connections=max_connections, access_log=access_log,
+        cors_origins=cors_origins)
 
 
 @main.command()
@@ -447,12 +450,14 @@ def interview(output: str | None, start: str | None, force: bool, fmt: str, as_o
 @click.option("-o", "--output", metavar="FILE", help="Fichier JSONL de sortie (défaut : l'écran).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Processus de calcul.")
 @click.option("--summary-html", metavar="FILE", help="Synthèse en page HTML (graphique en barres).")
+@click.option("--compact", is_flag=True,
+              help="Sortie courte : identifiants, libellés, scores et première raison de chaque élément.")
 @force_option
 @as_of_option
 @kb_options
 @friendly
-def batch(input_path: str, output: str | None, jobs: int, summary_html: str | None, force: bool, as_of: str | None,
-          rules: str | None, catalog: str | None) -> None:
+def batch(input_path: str, output: str | None, jobs: int, summary_html: str | None, compact: bool, force: bool,
+          as_of: str | None, rules: str | None, catalog: str | None) -> None:
     """Recommande pour chaque profil d'un fichier CSV ou JSONL ; une ligne JSON par profil, erreurs comprises.
 
     \b
@@ -468,11 +473,13 @@ def batch(input_path: str, output: str | None, jobs: int, summary_html: str | No
     check_output(output, force, (input_path,))
     check_output(summary_html, force, (input_path,))
     kb = _kb(rules, catalog)
-    tasks = b.read_tasks(*b.read_file(input_path))
+    tasks = b.read_tasks(*b.read_file(input_path), kb=kb)
     summary = b.Summary()
-    outcomes = b.run_batch(tasks, day, current_language(), jobs, rules, catalog, kb)
+    outcomes = b.run_batch(tasks, day, current_language(), jobs, rules, catalog, kb, compact=compact)
     with click.progressbar(length=len(tasks), label=t("batch.progress"), file=sys.stderr) as bar:
         b.write_lines(b.tally(outcomes, summary, bar.update), output, force, (input_path,))
     click.echo(b.summary_table(summary, kb), nl=False, err=output in (None, "-"))
     if summary_html:
         write_output(b.summary_html(summary, kb, input_path, day), summary_html, force, (input_path,))
+    if summary.total and not summary.ok:
+        raise InputError(t("batch.all_failed", total=summary.total))

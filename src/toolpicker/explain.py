@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ._errors import InputError
-from ._i18n import current_language, language, pick, t
+from ._i18n import check_language, current_language, language, pick, t
 from ._version import __version__
 from .catalog import Solution
 from .evaluate import compiled_for, eval_atom, fire
@@ -346,7 +346,7 @@ def explain(profile: Profile | Mapping[str, Any], item: str | None = None, as_of
     unknown item id, with a suggestion.
     """
     kb = knowledge_base or default_knowledge_base()
-    with language(lang or current_language()):
+    with language(check_language(lang) or current_language()):
         parsed = parse_profile(profile)
         day = parse_date(as_of)
         evaluation = evaluate(kb, parsed, day)
@@ -370,7 +370,7 @@ def near_misses(profile: Profile | Mapping[str, Any], as_of: dt.date | str | Non
                 ) -> list[ItemExplanation]:
     """Items that almost qualified: a rule for them is undecided or one answer away, with what would tip them."""
     kb = knowledge_base or default_knowledge_base()
-    with language(lang or current_language()):
+    with language(check_language(lang) or current_language()):
         parsed = parse_profile(profile)
         day = parse_date(as_of)
         evaluation = evaluate(kb, parsed, day)

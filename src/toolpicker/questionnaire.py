@@ -96,11 +96,54 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
 
 
-def coerce(name: str, text: str) -> Any:
+def _plainer(text: str) -> str:
+    """Case, accents and spacing left out: « Coopérative » and « cooperative » read the same."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def label_table(kb: KnowledgeBase, name: str) -> dict[str, str]:
+    """Every way to write a value of an enum or list field — its id, its French and English labels — → the value."""
+    from ._i18n import language
+
+    def build() -> dict[str, str]:
+        table: dict[str, str] = {}
+        for lang in ("en", "fr"):
+            with language(lang):
+                for value, label in value_labels(kb, name).items():
+                    table[_plainer(label)] = value
+        for value in allowed_values(name):
+            table[_plainer(value)] = value
+        return table
+
+    table: dict[str, str] = kb.cached(f"labels.{name}", build)
+    return table
+
+
+def value_from_label(kb: KnowledgeBase, name: str, text: str) -> str | None:
+    """The value a label (or an id) written by a person stands for, or None."""
+    return label_table(kb, name).get(_plainer(text))
+
+
+def label_suggestion(kb: KnowledgeBase, name: str, text: str) -> str | None:
+    """« Vouliez-vous dire « Association » ? » for a label written with a typo."""
+    import difflib
+
+    labels = value_labels(kb, name)
+    by_plain = {_plainer(label): label for label in labels.values()}
+    close = difflib.get_close_matches(_plainer(text), list(by_plain), n=1, cutoff=0.6)
+    return t("errors.did_you_mean", choice=by_plain[close[0]]) if close else None
+
+
+def coerce(name: str, text: str, kb: KnowledgeBase | None = None) -> Any:
     """The profile value a person meant by ``text`` for field ``name``; ``None`` for an empty answer.
 
-    What cannot be read is returned as typed, so that profile validation
-    reports it with the field, the value and what is allowed.
+    With a knowledge base, choices may be written as their labels, in French or
+    English, with or without accents (« Coopérative », « en progrès »), as the
+    interview accepts them. What cannot be read is returned as typed, so that
+    profile validation reports it with the field, the value and what is allowed.
     """
     text = text.strip()
     if not text:
@@ -115,6 +158,10 @@ def coerce(name: str, text: str) -> Any:
             return int(digits)
         except ValueError:
             return text
+    if kind == "enum" and kb is not None:
+        return value_from_label(kb, name, text) or text
+    if kind == "list_enum" and kb is not None:
+        return [value_from_label(kb, name, token) or token for token in split_list(text)]
     if kind in ("list_enum", "list_str"):
         return split_list(text)
     return text

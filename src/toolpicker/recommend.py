@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._i18n import current_language, language, pick, t
+from ._i18n import check_language, current_language, language, pick, t
 from ._version import __version__
 from .catalog import FundingRoute, Solution
 from .evaluation import Evaluation, ItemScore, engine_for, evaluate, route_verdict
@@ -166,7 +166,7 @@ def recommend(profile: Profile | Mapping[str, Any], as_of: dt.date | str | None 
     profile whatever the cache holds. Both give the same result.
     """
     kb = knowledge_base or default_knowledge_base()
-    with language(lang or current_language()) as chosen:
+    with language(check_language(lang) or current_language()) as chosen:
         parsed = parse_profile(profile)
         day = parse_date(as_of)
         if not reuse:

@@ -84,14 +84,15 @@ def render(rec: Recommendation, fmt: str = "text", knowledge_base: KnowledgeBase
     from .report import fitted
 
     kb = knowledge_base or default_knowledge_base()
-    env = _html_environment() if fmt == "html" else _environment()
-    template = env.get_template({"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2"}[fmt])
+    env = _html_environment() if fmt in ("html", "fragment") else _environment()
+    template = env.get_template({"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2",
+                                 "fragment": "report_body.html.j2"}[fmt])
 
     def draw(v: object) -> str:
         return template.render(v=v, lang=current_language(), version=rec.toolpicker_version, colon=t("report.colon"))
 
     with language(rec.knowledge_base.language):  # the report speaks the recommendation's language
-        return fitted(kb, rec, draw, fmt, detail)
+        return fitted(kb, rec, draw, "html" if fmt == "fragment" else fmt, detail)
 
 
 @cache

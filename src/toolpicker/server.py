@@ -56,7 +56,9 @@ REPORT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'uns
                                              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
                   "X-Content-Type-Options": "nosniff"}
 REPORT_TYPES = {"markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
-                "text": "text/plain; charset=utf-8", "json": "application/json"}
+                "text": "text/plain; charset=utf-8", "json": "application/json",
+                "fragment": "text/html; charset=utf-8"}
+MAX_PROFILE_TEXT = 64 * 1024
 
 
 class ProblemOut(BaseModel):
@@ -168,18 +170,28 @@ def _asset(name: str) -> bytes:
     return resources.files("toolpicker").joinpath("web", name).read_bytes()
 
 
-def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_BODY) -> FastAPI:
-    """The FastAPI application: the JSON API of CONTRACT §6 and the web page at ``/``."""
+def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_BODY,
+               cors_origins: tuple[str, ...] = ()) -> FastAPI:
+    """The FastAPI application: the JSON API of CONTRACT §6 and the web page at ``/``.
+
+    Cross-origin requests are refused unless ``cors_origins`` lists the sites
+    allowed to call the API from a browser (``serve --cors-origin``).
+    """
     from .explain import explain, near_misses
     from .recommend import recommend
     from .render import render
 
     kb = knowledge_base or default_knowledge_base()
     app = FastAPI(title="toolpicker", version=__version__, description=API_DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")  # /docs: see _api_page
     body_doc = {"requestBody": {"required": True, "content": {
         "application/json": {"schema": profile_schema(kb)}}}}
     errors: dict[int | str, dict[str, Any]] = {413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+    if cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type"])
 
     async def run(request: Request, lang: str | None, work: Callable[[Profile, str], Any]) -> Any:
         """Read the body, validate the profile and do ``work`` in a worker thread, in the chosen language."""
@@ -248,14 +260,19 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
               summary="Printable report")
     async def api_report(request: Request, fmt: str = Query("markdown", alias="format"), as_of: str | None = None,
                          lang: str | None = None, detail: bool = False) -> Response:
-        """The recommendation rendered as ``markdown`` (default), ``html``, ``text`` or ``json``."""
+        """The recommendation rendered as ``markdown`` (default), ``html``, ``text`` or ``json``.
+
+        ``fragment`` is the HTML report's body alone (what the web page shows); ``detail=true`` keeps every
+        reason, score, rule id and alternative.
+        """
         if fmt not in REPORT_TYPES:
             message = t("server.bad_format", lang=_lang_of(request), value=fmt, allowed=", ".join(REPORT_TYPES))
             return _error(422, message, [{"field": "format", "value": fmt, "message": message,
                                           "suggestion": None, "code": "bad_format"}])
         text = await run(request, lang, lambda p, lg: render(
             recommend(p, as_of=as_of, knowledge_base=kb, lang=lg), fmt, kb, detail=detail))
-        return Response(text, media_type=REPORT_TYPES[fmt], headers=REPORT_HEADERS if fmt == "html" else None)
+        return Response(text, media_type=REPORT_TYPES[fmt],
+                        headers=REPORT_HEADERS if fmt in ("html", "fragment") else None)
 
     @app.post("/api/explain", openapi_extra=body_doc, responses=errors, summary="Explain (why, why not)")
     async def api_explain(request: Request, item: str | None = None, as_of: str | None = None,
@@ -276,6 +293,34 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
         """The validated profile as YAML, ready for ``toolpicker recommend``."""
         text = await run(request, lang, lambda p, lg: profile_yaml(p))
         return Response(text, media_type="application/yaml; charset=utf-8")
+
+    @app.post("/api/profile/parse", responses=errors, summary="Read a saved profile (YAML or JSON)",
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/yaml": {"schema": {"type": "string"}},
+                  "application/json": {"schema": {"type": "object"}},
+                  "text/plain": {"schema": {"type": "string"}}}}})
+    async def api_profile_parse(request: Request, lang: str | None = None) -> JSONResponse:
+        """The validated profile of a YAML or JSON file, as JSON: what the web page loads into the questionnaire."""
+        chosen = _check_lang(lang)
+        raw = await _read_body(request, MAX_PROFILE_TEXT)
+
+        def job() -> Any:
+            from .profile import load_profile
+
+            with language(chosen):
+                return load_profile(raw, t("server.uploaded_file")).model_dump(mode="json", exclude_none=True)
+
+        return JSONResponse({"profile": await run_in_threadpool(job)})
+
+    @app.get("/healthz", summary="Liveness: version and knowledge base")
+    def healthz() -> JSONResponse:
+        """``{"status": "ok", "version", "knowledge_base": {"version", "rules", "solutions", "funding_routes"}}``."""
+        return JSONResponse({"status": "ok", "version": __version__,
+                             "knowledge_base": {"version": kb.version, "rules": len(kb.rules),
+                                                "solutions": len(kb.solutions),
+                                                "funding_routes": len(kb.funding_routes)}})
+
+    _api_page(app)
 
     @app.get("/api/schema", summary="The profile's JSON Schema")
     def api_schema(lang: str | None = None) -> JSONResponse:
@@ -307,6 +352,21 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
         return Response(_asset(name), media_type=ASSETS[name], headers={"X-Content-Type-Options": "nosniff"})
 
     return app
+
+
+def _api_page(app: FastAPI) -> None:
+    """The interactive API page at ``/docs``, its scripts served from the package (no CDN)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="toolpicker — API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css", swagger_favicon_url="data:,")
 
 
 def _query_parameters(app: FastAPI) -> dict[tuple[str, str], set[str]]:
@@ -407,12 +467,13 @@ class _RateLimit(logging.Filter):
 
 
 def serve(knowledge_base: KnowledgeBase | None, host: str, port: int, request_timeout: float = REQUEST_TIMEOUT,
-          max_connections: int = MAX_CONNECTIONS, access_log: bool = False) -> None:  # pragma: no cover - runs forever
+          max_connections: int = MAX_CONNECTIONS, access_log: bool = False,
+          cors_origins: tuple[str, ...] = ()) -> None:  # pragma: no cover - runs forever
     """Run the application with uvicorn until interrupted (bounded request time, connections and log volume)."""
     import uvicorn
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    app = create_app(knowledge_base)
+    app = create_app(knowledge_base, cors_origins=cors_origins)
     if host in ("127.0.0.1", "localhost"):  # a page on another site cannot reach us through DNS rebinding
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])
     limit = _RateLimit()

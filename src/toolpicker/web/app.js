@@ -1,6 +1,9 @@
 // toolpicker — the advisers' questionnaire and report (plain JavaScript, no dependency).
-// After each answer the page asks /api/recommend and puts the most influential
-// unanswered question (`missing[0]`) next. Every text comes from the server's
+// After each answer the page asks /api/recommend and puts the next question an
+// adviser would ask (`ask_next[0]`: the diagnostic order, most decisive first) on
+// screen; the report beside it is the server's own report (/api/report?format=fragment),
+// summary first. Answers are kept in the browser (localStorage) and can be shared as
+// a link (#p=…) or loaded from a saved profile. Every text comes from the server's
 // locale files (the JSON block #messages) or from /api/questions.
 "use strict";
 
@@ -8,6 +11,7 @@
   const M = JSON.parse(document.getElementById("messages").textContent);
   const LANG = document.documentElement.lang || "fr";
   const FAMILIES = ["tool_categories", "licensing_models", "accompaniments", "funding_routes", "solutions"];
+  const STORE = "toolpicker.profile.v1";
 
   const state = {
     fields: {},          // name -> question (label, question, help, kind, values…)
@@ -72,6 +76,12 @@
   }
 
   // ------------------------------------------------------------------ values and labels
+
+  function withLabels(message) {
+    // « employees » → « Salarié·es »: people read labels, not field names
+    return String(message).replace(/« ([a-z_]+) »/g, (whole, name) =>
+      state.fields[name] ? "« " + state.fields[name].label + " »" : whole);
+  }
 
   function valueLabel(name, value) {
     const field = state.fields[name];
@@ -168,8 +178,9 @@
   }
 
   function nextQuestion() {
-    const remaining = state.rec ? state.rec.missing.filter(
-      (m) => !(m.field in state.answers) && !state.skipped.has(m.field)) : [];
+    const asked = state.rec ? (state.rec.ask_next && state.rec.ask_next.length ? state.rec.ask_next
+      : state.rec.missing) : [];
+    const remaining = asked.filter((m) => !(m.field in state.answers) && !state.skipped.has(m.field));
     const skipped = state.rec ? state.rec.missing.filter((m) => state.skipped.has(m.field)).length : 0;
     $("progress").textContent = fmt(M.progress, {
       answered: Object.keys(state.answers).length, remaining: remaining.length, skipped });
@@ -201,13 +212,14 @@
     } catch (failure) {
       const problems = (failure.payload && failure.payload.problems) || [];
       errorBox.textContent = problems.length
-        ? problems.map((p) => p.message + (p.suggestion ? " " + p.suggestion : "")).join(" ")
+        ? problems.map((p) => withLabels(p.message) + (p.suggestion ? " " + withLabels(p.suggestion) : "")).join(" ")
         : failure.message;
       return;
     }
     remember(name);
     state.answers[name] = value;
     state.skipped.delete(name);
+    persist();
     renderAnswers();
     nextQuestion();
   }
@@ -218,6 +230,7 @@
     remember(name);
     delete state.answers[name];
     state.skipped.add(name);
+    persist();
     renderAnswers();
     nextQuestion();
   }
@@ -229,6 +242,7 @@
     state.skipped.delete(last.field);
     if (last.before.answer !== undefined) state.answers[last.field] = last.before.answer;
     if (last.before.skipped) state.skipped.add(last.field);
+    persist();
     renderAnswers();
     await refresh(state.answers).catch(showFailure);
     showQuestion(last.field);
@@ -261,69 +275,27 @@
 
   // ------------------------------------------------------------------ the report
 
-  function reasonList(reasons) {
-    return el("ul", { class: "reasons" }, reasons.map((r) => el("li", {},
-      r.because, " ", el("span", { class: "rule", text: "(" + M.rule + " " + r.rule + (r.source ? " — " + r.source : "") + ")" }))));
-  }
-
-  function itemBlock(item, family) {
-    const meta = [];
-    if (family === "solutions") {
-      meta.push(item.category, item.licence, (item.delivery || []).join("/"));
-    }
-    if (family === "funding_routes" && item.providers && item.providers.length) {
-      meta.push(M.providers + " : " + item.providers.map((p) => p.name).join(", "));
-    }
-    return el("li", { class: "item", "data-id": item.id },
-      el("p", { class: "item-title" }, el("strong", { text: item.label }),
-        el("span", { class: "score", text: " — " + M.score + " " + item.score })),
-      meta.length ? el("p", { class: "meta", text: meta.filter(Boolean).join(" · ") }) : null,
-      item.url ? el("p", { class: "meta" }, el("a", { href: item.url, rel: "noopener noreferrer", text: item.url })) : null,
-      reasonList(item.reasons));
-  }
-
-  function renderReport() {
+  async function renderReport(serial, data) {
+    // The server's report (the same as the printed one: summary first, in words); HTML it escaped itself.
+    const detail = $("detail").checked ? { detail: "true" } : {};
+    const html = await (await post("report", data, Object.assign({ format: "fragment" }, detail))).text();
+    if (serial !== state.serial) return;
+    $("report-body").innerHTML = html;
     const rec = state.rec;
-    const body = $("report-body");
-    if (!rec) return;
-    const name = rec.profile.name || M.unnamed;
-    const parts = [
-      el("p", { class: "report-meta" }, el("strong", { text: name }), " — ",
-        fmt(M.as_of, { date: rec.knowledge_base.as_of, version: rec.knowledge_base.version })),
-    ];
-    for (const family of FAMILIES) {
-      const items = rec[family];
-      parts.push(el("section", { class: "family", "data-family": family },
-        el("h3", { text: M["family_" + family] }),
-        items.length ? el("ol", { class: "items" }, items.map((i) => itemBlock(i, family)))
-          : el("p", { class: "empty", text: M.nothing_yet })));
-    }
-    if (rec.warnings.length) {
-      parts.push(el("section", { class: "family warnings" }, el("h3", { text: M.warnings }),
-        el("ul", {}, rec.warnings.map((w) => el("li", { text: w.message })))));
-    }
-    const near = el("section", { class: "family near-misses", id: "near-misses" }, el("h3", { text: M.near_misses }));
-    if (state.nearMisses === null) {
-      near.append(el("p", { class: "empty loading", text: M.near_misses_loading }));
-    } else if (!state.nearMisses.length) {
-      near.append(el("p", { class: "empty none", text: M.near_misses_none }));
-    } else {
-      near.append(el("ul", {}, state.nearMisses.map((n) => el("li", { "data-id": n.id },
-        el("strong", { text: n.label }), " — ", n.counterfactual ? n.counterfactual.sentence : n.summary))));
-    }
-    parts.push(near);
-    if (rec.excluded.length) {
-      parts.push(el("section", { class: "family excluded" }, el("h3", { text: M.excluded }),
-        el("ul", {}, rec.excluded.map((e) => el("li", { "data-id": e.id }, el("strong", { text: e.label }), " — ",
-          e.reasons.map((r) => r.because).join(" ; "))))));
-    }
-    parts.push(el("section", { class: "family missing" }, el("h3", { text: M.missing }),
-      rec.missing.length ? el("ul", {}, rec.missing.map((m) => el("li", {}, m.question, " ",
-        el("span", { class: "meta", text: "(" + M.impact + " " + m.impact + ")" }))))
-        : el("p", { text: M.no_missing })));
-    body.replaceChildren(...parts);
     const count = FAMILIES.reduce((n, f) => n + rec[f].length, 0);
     $("report-status").textContent = fmt(M.updated, { count });
+  }
+
+  function renderNearMisses() {
+    const body = $("near-body");
+    if (state.nearMisses === null) {
+      body.replaceChildren(el("p", { class: "empty loading", text: M.near_misses_loading }));
+    } else if (!state.nearMisses.length) {
+      body.replaceChildren(el("p", { class: "empty none", text: M.near_misses_none }));
+    } else {
+      body.replaceChildren(el("ul", {}, state.nearMisses.map((n) => el("li", { "data-id": n.id },
+        el("strong", { text: n.label }), " — ", n.counterfactual ? n.counterfactual.sentence : n.summary))));
+    }
   }
 
   async function refresh(data) {
@@ -334,7 +306,8 @@
       if (serial !== state.serial) return;
       state.rec = rec;
       state.nearMisses = null;
-      renderReport();
+      renderNearMisses();
+      await renderReport(serial, profile(data));
       loadNearMisses(serial, profile(data));
     } finally {
       if (serial === state.serial) $("report").setAttribute("aria-busy", "false");
@@ -352,11 +325,94 @@
       if (serial !== state.serial) return;
       state.nearMisses = [];
     }
-    renderReport();
+    renderNearMisses();
   }
 
   function showFailure(failure) {
     $("report-status").textContent = failure.message || M.error_generic;
+  }
+
+  // ------------------------------------------------------------------ keeping the adviser's work
+
+  function persist() {
+    try {
+      localStorage.setItem(STORE, JSON.stringify({ answers: state.answers, skipped: Array.from(state.skipped),
+                                                   name: $("structure-name").value }));
+    } catch (e) { /* storage full or disabled: the page still works */ }
+  }
+
+  function adopt(saved) {
+    state.answers = {};
+    for (const [key, value] of Object.entries(saved.answers || {})) {
+      if (key in state.fields) state.answers[key] = value;
+    }
+    state.skipped = new Set((saved.skipped || []).filter((k) => k in state.fields));
+    $("structure-name").value = saved.name || "";
+  }
+
+  function fromLink() {
+    const match = /(?:^|&)p=([^&]+)/.exec(location.hash.slice(1));
+    if (!match) return null;
+    try {
+      const text = decodeURIComponent(escape(atob(match[1].replace(/-/g, "+").replace(/_/g, "/"))));
+      const data = JSON.parse(text);
+      const name = data.name;
+      delete data.name;
+      return { answers: data, skipped: [], name: name || "" };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function shareLink() {
+    const json = JSON.stringify(profile());
+    const code = btoa(unescape(encodeURIComponent(json))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const url = location.href.split("#")[0] + "#p=" + code;
+    history.replaceState(null, "", url);
+    if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {});
+    $("report-status").textContent = fmt(M.link_ready, { url });
+  }
+
+  async function loadFile(event) {
+    const file = event.target.files && event.target.files[0];
+    if (!file) return;
+    try {
+      const text = await file.text();
+      const response = await fetch(api("profile/parse"), { method: "POST", headers: { "Content-Type": "text/plain" },
+                                                           body: text });
+      const payload = await response.json();
+      if (!response.ok) {
+        const error = payload.error || { message: M.error_generic, problems: [] };
+        $("report-status").textContent = withLabels([error.message].concat(
+          (error.problems || []).map((p) => p.message)).join(" "));
+        return;
+      }
+      const name = payload.profile.name;
+      delete payload.profile.name;
+      adopt({ answers: payload.profile, skipped: [], name });
+      state.history = [];
+      persist();
+      renderAnswers();
+      await refresh(state.answers);
+      nextQuestion();
+      $("report-status").textContent = fmt(M.profile_loaded, { file: file.name });
+    } catch (failure) {
+      showFailure(failure);
+    } finally {
+      event.target.value = "";
+    }
+  }
+
+  async function restart() {
+    state.answers = {};
+    state.skipped = new Set();
+    state.history = [];
+    $("structure-name").value = "";
+    try { localStorage.removeItem(STORE); } catch (e) { /* ignore */ }
+    history.replaceState(null, "", location.href.split("#")[0]);
+    renderAnswers();
+    await refresh(state.answers).catch(showFailure);
+    nextQuestion();
   }
 
   // ------------------------------------------------------------------ downloads
@@ -394,11 +450,20 @@
     $("download-markdown").addEventListener("click", () => download("markdown"));
     $("download-html").addEventListener("click", () => download("html"));
     $("download-yaml").addEventListener("click", () => download("yaml"));
-    $("structure-name").addEventListener("change", () => refresh(state.answers).catch(showFailure));
+    $("structure-name").addEventListener("change", () => { persist(); refresh(state.answers).catch(showFailure); });
+    $("share").addEventListener("click", shareLink);
+    $("load-profile").addEventListener("change", loadFile);
+    $("detail").addEventListener("change", () => refresh(state.answers).catch(showFailure));
+    $("restart").addEventListener("click", restart);
     try {
       const response = await fetch(api("questions"));
       const data = await response.json();
       for (const field of data.fields) state.fields[field.field] = field;
+      let saved = fromLink();
+      if (!saved) {
+        try { saved = JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { saved = null; }
+      }
+      if (saved) adopt(saved);
       await refresh(state.answers);
       renderAnswers();
       nextQuestion();
