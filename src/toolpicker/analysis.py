@@ -305,7 +305,8 @@ def analyse(kb: KnowledgeBase, today: dt.date | None = None) -> list[Problem]:
 
     # Catalogue integrity.
     for entry in kb.taxonomy.values():
-        if entry.family == "tool_categories" and not any(entry.id in s.categories for s in kb.solutions.values()):
+        if entry.family == "tool_categories" and not entry.no_catalogue \
+                and not any(entry.id in s.categories for s in kb.solutions.values()):
             findings.append(_finding(None, "empty_category", "error", "empty_category_fix", path=entry.path,
                                      line=entry.line, category=entry.id))
     for route in kb.funding_routes.values():

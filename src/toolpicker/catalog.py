@@ -55,6 +55,8 @@ class TaxonomyEntry(Located):
     """Tool categories only: the tool keeps records about people (beneficiaries' files, contacts, forms)."""
     public: bool = False
     """Tool categories only: what goes in is meant to be public (website, social media): no personal-data check."""
+    no_catalogue: bool = False
+    """Tool categories only: no named solution by design (sector software is chosen with the federation)."""
 
 
 class Jurisdictions(_Frozen):
@@ -80,6 +82,8 @@ class Provider(Located):
     name: str
     url: str | None = None
     note: Text | None = None
+    caveat: Text | None = None
+    """What the reader must know before turning to this provider (an ended partnership, a receivership…)."""
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     eligible: Eligibility | None = None
@@ -180,7 +184,8 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
         for key, raw in block.items():
             where = f"{family}.{key}"
             optional = {"licensing_models": ["description", "axis"],
-                        "tool_categories": ["description", "holds_records", "public"]}.get(family, ["description"])
+                        "tool_categories": ["description", "holds_records", "public", "no_catalogue"]
+                        }.get(family, ["description"])
             node = reader.mapping(raw, where, ["label"], optional)
             fake = {"id": key}
             if reader.identifier(fake, "id", kebab=False) is None:
@@ -194,9 +199,11 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
                 else None
             records = reader.boolean(node, "holds_records", where) if family == "tool_categories" else False
             public = reader.boolean(node, "public", where) if family == "tool_categories" else False
+            no_catalogue = reader.boolean(node, "no_catalogue", where) if family == "tool_categories" else False
             if label:
                 entries.append(TaxonomyEntry(id=key, family=family, label=label, description=description, axis=axis,
-                                             holds_records=records, public=public, path=reader.path,
+                                             holds_records=records, public=public, no_catalogue=no_catalogue,
+                                             path=reader.path,
                                              line=line_of(block, key)))
     return entries
 
@@ -261,7 +268,7 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
         providers = []
         for i, raw_p in enumerate(reader.sequence(node, "providers", where)):
             p = reader.mapping(raw_p, f"un fournisseur de {where}", ["id", "name"],
-                               ["url", "note", "valid_from", "valid_until", "eligible", "source"])
+                               ["url", "note", "caveat", "valid_from", "valid_until", "eligible", "source"])
             if p is None:
                 continue
             pid = reader.identifier(p, "id", kebab=True)
@@ -270,6 +277,7 @@ def parse_funding_routes(data: Any, reader: Reader) -> list[FundingRoute]:
             if pid and name:
                 providers.append(Provider(id=pid, name=name, url=reader.url(p, "url", where),
                                           note=reader.text(p, "note", where, required=False),
+                                          caveat=reader.text(p, "caveat", where, required=False),
                                           valid_from=p_since, valid_until=p_until,
                                           eligible=_eligibility(p.get("eligible"), reader, where),
                                           source=reader.string(p, "source", where),

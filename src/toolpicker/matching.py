@@ -8,7 +8,8 @@ best (a product is counted once, never in several category lists).
 
 **The product** (``catalog:*`` reasons, each a documented criterion):
 
-- ``lifecycle`` — ended products are excluded (with their successor);
+- ``lifecycle`` — ended products are excluded (with their successor); a product
+  whose successor is more active (OpenOffice → LibreOffice): −2;
 - ``eligibility`` — reserved to other legal forms (AssoConnect, HelloAsso… are
   for associations): excluded;
 - ``size`` — outside the solution's headcount range: excluded; ``weight: heavy``
@@ -123,9 +124,11 @@ def affordable(sol: Solution, budget: int) -> bool:
 
 
 def _lifecycle(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
+    successor = kb.solutions[sol.superseded_by].name if sol.superseded_by in kb.solutions else "—"
     if sol.end_of_life and sol.end_of_life < ctx.as_of:
-        successor = kb.solutions[sol.superseded_by].name if sol.superseded_by in kb.solutions else "—"
         return [Adjust("lifecycle", "ended", None, (("date", sol.end_of_life.isoformat()), ("successor", successor)))]
+    if sol.superseded_by:
+        return [Adjust("lifecycle", "superseded", -2, (("successor", successor),))]
     return []
 
 
@@ -329,9 +332,9 @@ def _text(kb: KnowledgeBase, a: Adjust) -> str:
 
 
 def way_label(kb: KnowledgeBase, sol: Solution, way: str | None) -> str:
-    """How the solution is proposed, in words: « Logiciel libre (AGPL-3.0) · via un hébergeur éthique »."""
+    """How the solution is proposed, in words: « Logiciel libre · chez un hébergeur éthique (CHATONS) »."""
     spdx = sol.licence_for(way)
-    licence = t("match.licence_proprietary") if spdx == "proprietary" else t("match.licence_free", spdx=spdx)
+    licence = t("match.licence_proprietary") if spdx == "proprietary" else t("match.licence_free")
     if way is None:
         return licence
     kind = f"way_{way}_{sol.on_premise}" if way == "on_premise" and sol.on_premise else f"way_{way}"

@@ -62,6 +62,7 @@ def _funding(route: FundingRoute, acc: ItemScore, known: Mapping[str, Any], as_o
         id=route.id, label=label, score=round(acc.score, 4), reasons=_reasons(acc.reasons),
         aid_type=route.aid_type, expense=route.expense,
         providers=[ProviderOut(id=p.id, name=p.name, url=p.url, note=pick(p.note) if p.note else None,
+                               caveat=pick(p.caveat) if p.caveat else None,
                                valid_until=p.valid_until.isoformat() if p.valid_until else None) for p in providers],
         valid_from=route.valid_from.isoformat() if route.valid_from else None,
         valid_until=route.valid_until.isoformat() if route.valid_until else None,

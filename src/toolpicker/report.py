@@ -71,13 +71,15 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
     from .result import PlanStep, Priority, Summary
 
     priorities: list[Priority] = []
-    if rec.accompaniments:
-        first = rec.accompaniments[0]
-        priorities.append(Priority(kind="accompaniment", id=first.id, label=first.label, sentence=top_reason(first)))
-    if rec.tool_categories:
-        category = rec.tool_categories[0]
-        names = [_solution_line(s) for s in rec.solutions if s.category == category.id][:2]
-        priorities.append(Priority(kind="tool", id=category.id, label=category.label, sentence=top_reason(category),
+    start = first_accompaniment(kb, rec)
+    if start is not None:
+        priorities.append(Priority(kind="accompaniment", id=start.id, label=start.label, sentence=top_reason(start)))
+    move = first_tool_move(kb, rec)
+    if move is not None:
+        names = [_solution_line(s) for s in rec.solutions if s.category == move.id][:2]
+        if kb.taxonomy.get(move.id) is not None and kb.taxonomy[move.id].no_catalogue:
+            names = [t("report.no_catalogue")]
+        priorities.append(Priority(kind="tool", id=move.id, label=move.label, sentence=top_reason(move),
                                    solutions=names))
     if rec.funding_routes:
         route = rec.funding_routes[0]
@@ -88,13 +90,48 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
     for step in kb.plan:
         ids = [i for i in step.items if i in present]
         labels = [present[i] for i in ids]
-        if FIRST_TOOL in step.items and rec.tool_categories:
-            category = rec.tool_categories[0]
-            tools = [s.name for s in rec.solutions if s.category == category.id][:1]
-            ids.append(category.id)
-            labels.append(f"{category.label} ({tools[0]})" if tools else category.label)
+        if FIRST_TOOL in step.items and move is not None:
+            tools = [s.name for s in rec.solutions if s.category == move.id][:1]
+            ids.append(move.id)
+            labels.append(f"{move.label} ({tools[0]})" if tools else move.label)
+        warned = [w for w in step.items if w.startswith("!") and w[1:] in {x.id for x in rec.warnings}]
+        if warned:
+            ids += warned
+            labels += [next(x.message for x in rec.warnings if x.id == w[1:]) for w in warned]
         plan.append(PlanStep(id=step.id, title=pick(step.title), items=ids, labels=labels, text=pick(step.default)))
     return Summary(priorities=priorities, plan=plan)
+
+
+def first_accompaniment(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
+    """The accompaniment to start with: the first step of the guide's plan that has a strong one.
+
+    An accompaniment counts as strong when it weighs at least 80 % of the best
+    one: between near equals, the guide's order decides (the diagnostic before
+    change management); a clearly stronger one (an SIAE's project ownership
+    support) comes first whatever its step.
+    """
+    if not rec.accompaniments:
+        return None
+    floor = rec.accompaniments[0].score * 0.8
+    strong = {i.id: i for i in rec.accompaniments if i.score >= floor}
+    for step in kb.plan:
+        candidates = [strong[i] for i in step.items if i in strong]
+        if candidates:
+            return max(candidates, key=lambda i: (i.score, -rec.accompaniments.index(i)))
+    return rec.accompaniments[0]
+
+
+def first_tool_move(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
+    """The first tool move: the strongest category the structure asked for (its needs) and does not cover yet."""
+    if not rec.tool_categories:
+        return None
+    covered = {s.category for s in rec.solutions if any(r.rule == "catalog:current" for r in s.reasons)}
+    asked = [c for c in rec.tool_categories if any("needs" in r.facts for r in c.reasons)]
+    for pool in ([c for c in asked if c.id not in covered], asked,
+                 [c for c in rec.tool_categories if c.id not in covered], rec.tool_categories):
+        if pool:
+            return pool[0]
+    return None
 
 
 def _solution_line(sol: Any) -> str:
@@ -144,14 +181,13 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     summary = rec.summary or summarise(kb, rec)
     kinds = {"accompaniment": t("report.start_with"), "tool": t("report.first_tool"), "funding": t("report.fund_with")}
     priorities = [(kinds[p.kind], p.label, p.sentence, p.solutions) for p in summary.priorities]
-    plan = [(step.title, ", ".join(step.labels) if step.labels else (step.text if lim.plan_texts or detail else ""))
-            for step in summary.plan]
+    plan = [(step.title, _step_text(step, lim.plan_texts or detail)) for step in summary.plan]
     big = 10_000 if detail else None
     said = {p.id for p in summary.priorities}
     sections = [
         Section("accompaniments", t("report.accompaniments"),
                 [_entry(i, detail) for i in rec.accompaniments[:big or lim.accompaniments]]),
-        Section("tools", t("report.tools"), _tools(rec, detail, lim)),
+        Section("tools", t("report.tools"), _tools(kb, rec, detail, lim)),
         Section("licensing_models", t("report.licensing_models"),
                 [_entry(i, detail) for i in rec.licensing_models[:big or lim.licensing]]),
         Section("funding_routes", t("report.funding_routes"),
@@ -160,23 +196,42 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     warnings = [w.message for w in rec.warnings][:big or lim.warnings]
     if detail:
         warnings = [f"{w.message} [{', '.join(r.rule for r in w.reasons)}]" for w in rec.warnings]
-    questions = [_question(m, detail) for m in (rec.ask_next or rec.missing)][:big or lim.questions]
+    stages = {name: q.stage for name, q in kb.questions.items()}
+    asked = [m for m in (rec.ask_next or rec.missing) if detail or stages.get(m.field, 99) <= SHORT_STAGES]
+    questions = [_question(m, detail) for m in asked][:big or lim.questions]
     note = t("report.no_missing") if not rec.missing else (t("report.impact_note") if detail else "")
+    if not detail and rec.missing and not questions:
+        note = t("report.context_questions_only")
     excluded = [Entry(label=e.label, sentence=" ; ".join(r.because for r in e.reasons),
                       detail=[f"[{r.rule}] {r.source}" for r in e.reasons]) for e in rec.excluded] if detail else []
     name = rec.profile.get("name") or t("report.unnamed")
     subtitle = t("report.subtitle", date=_date(rec.knowledge_base.as_of))
-    footer = t("report.footer", version=rec.toolpicker_version, kb=rec.knowledge_base.version,
-               date=rec.knowledge_base.as_of)
-    if not detail:
+    footer = t("report.footer_short", date=_date(rec.knowledge_base.as_of))
+    if detail:
+        footer = t("report.footer", version=rec.toolpicker_version, kb=rec.knowledge_base.version,
+                   date=rec.knowledge_base.as_of)
+    if not detail:  # what the priorities already say is not said twice
         for section in sections:
-            for entry, item_id in zip(section.entries, _ids(rec, section.key, lim), strict=False):
+            kept = [(e, i) for e, i in zip(section.entries, _ids(rec, section.key, lim), strict=False)
+                    if i not in said or (section.key == "tools" and e.lines)]
+            for entry, item_id in kept:
                 if item_id in said:
-                    entry.sentence = t("report.see_priorities")
+                    entry.sentence = ""
+            section.entries = [e for e, _ in kept]
     profile = profile_in_words(kb, rec.profile) if detail else profile_in_brief(kb, rec.profile)
     return View(title=t("report.title_for", name=name), subtitle=subtitle, priorities=priorities, plan=plan,
                 sections=[s for s in sections if s.entries or detail], warnings=warnings, questions=questions,
                 questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded)
+
+
+SHORT_STAGES = 3
+"""The short report asks questions of the first three steps of the diagnostic order only."""
+
+
+def _step_text(step: PlanStep, with_text: bool) -> str:
+    if step.labels:
+        return f"{step.text} — {', '.join(step.labels)}" if with_text else ", ".join(step.labels)
+    return step.text if with_text else ""
 
 
 def _ids(rec: Recommendation, key: str, lim: Limits) -> list[str]:
@@ -196,15 +251,25 @@ def _sign(weight: float) -> str:
     return "+" if weight > 0 else "−" if weight < 0 else "•"
 
 
-def _tools(rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
+def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
     out = []
     categories = rec.tool_categories if detail else rec.tool_categories[:lim.categories]
     for index, category in enumerate(categories):
         entry = _entry(category, detail)
         solutions = [s for s in rec.solutions if s.category == category.id]
         keep = len(solutions) if detail else (lim.first_solutions if index == 0 else lim.solutions)
+        in_use = [s for s in solutions if any(r.rule == "catalog:current" for r in s.reasons)]
+        if in_use and not detail:  # build on what is in place: one alternative at most
+            solutions = in_use + [s for s in solutions if s not in in_use][:1]
+            keep = len(solutions)
+        if not solutions and kb.taxonomy.get(category.id) is not None and kb.taxonomy[category.id].no_catalogue:
+            entry.lines.append(t("report.no_catalogue"))
         for sol in solutions[:keep]:
             line = f"{sol.name} — {sol.offered_as}, {t('report.price_' + _price(sol))}"
+            if sol in in_use:
+                line = f"{sol.name} — {t('report.in_use')}"
+            elif detail:
+                line += f", {t('report.licence')} {sol.licence}"
             if sol.caveat:
                 line += f". {t('report.caveat')} {sol.caveat}"
             if not sol.verified and detail:
@@ -227,18 +292,11 @@ def _price(sol: Any) -> str:
 def _funding(route: Any, detail: bool) -> Entry:
     entry = _entry(route, detail)
     for provider in route.providers if detail else route.providers[:2]:
-        shown = provider.note and (detail or _is_caveat(provider.note))
-        entry.lines.append(provider.name + (f"{t('report.colon')}{provider.note}" if shown else ""))
+        text = provider.note if detail else provider.caveat  # caveats always reach the reader
+        if detail and provider.caveat:
+            text = f"{provider.caveat} {provider.note or ''}".strip()
+        entry.lines.append(provider.name + (f"{t('report.colon')}{text}" if text else ""))
     return entry
-
-
-_CAVEAT = re.compile(r"attention|redressement|\bfin\b|arrêt|réservé|reserved|ended|ending|receivership|vérifier|check",
-                     re.IGNORECASE)
-
-
-def _is_caveat(note: str) -> bool:
-    """A provider note that must reach the reader (an end of partnership, a receivership, an eligibility)."""
-    return bool(_CAVEAT.search(note))
 
 
 def _question(missing: Any, detail: bool) -> str:

@@ -64,6 +64,7 @@ class ProviderOut(_Out):
     name: str
     url: str | None = None
     note: str | None = None
+    caveat: str | None = None
     valid_until: str | None = None
 
 
