@@ -271,7 +271,7 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
             elif detail:
                 line += f", {t('report.licence')} {sol.licence}"
             if sol.caveat:
-                line += f". {t('report.caveat')} {sol.caveat}"
+                line = f"{line.rstrip('.')}. {t('report.caveat')} {sol.caveat}"
             if not sol.verified and detail:
                 line += f" ({t('report.unverified')})"
             if detail:
