@@ -42,10 +42,10 @@ import profiles as gen
 import synthetic
 
 import toolpicker
-from toolpicker.engine import Engine
-from toolpicker.evaluate import compiled_for
-from toolpicker.kb import shipped_dir
-from toolpicker.recommend import engine_for
+from toolpicker.engine.durable import Engine
+from toolpicker.engine.logic import compiled_for
+from toolpicker.knowledge.base import shipped_dir
+from toolpicker.recommendation.recommend import engine_for
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "petite-association-culturelle.yaml"
@@ -160,7 +160,7 @@ class RawRunner:
     _count = 0
 
     def __init__(self, engine: Engine, rules: Sequence[Any]) -> None:
-        from toolpicker.engine import compile_group
+        from toolpicker.engine.durable import compile_group
 
         self.derives = {r.id: tuple(r.derive) for r in rules}
         self.fired: list[str] = []

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from toolpicker.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
+from toolpicker.knowledge.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
 
 HEADCOUNTS = (0, 1, 2, 3, 5, 8, 12, 20, 30, 50)
 BUDGETS = (0, 300, 1000, 5000, 20000)

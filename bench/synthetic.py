@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from toolpicker.kb import shipped_dir
+from toolpicker.knowledge.base import shipped_dir
 
 _PLACEHOLDER = "@COPY@"
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import toolpicker
-from toolpicker.kb import shipped_dir
+from toolpicker.knowledge.base import shipped_dir
 
 HERE = Path(__file__).parent
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from toolpicker.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
+from toolpicker.knowledge.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
 
 TOOLS = ["spreadsheet", "paper", "whatsapp", "nextcloud", "trello", "sage", "excel", "google-workspace"]
 

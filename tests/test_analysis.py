@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from toolpicker.check import check_knowledge_base
-from toolpicker.kb import shipped_dir
+from toolpicker.audit.check import check_knowledge_base
+from toolpicker.knowledge.base import shipped_dir
 
 from .conftest import FIXTURES
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import toolpicker
-from toolpicker.batch import read_tasks
-from toolpicker.cli import main
+from toolpicker.interfaces.batch import read_tasks
+from toolpicker.interfaces.cli import main
 
 from .conftest import AS_OF, FIXTURES
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import toolpicker
-from toolpicker.server import create_app
+from toolpicker.interfaces.server import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from toolpicker.cli import main
+from toolpicker.interfaces.cli import main
 
 from .conftest import AS_OF, EXAMPLES, FIXTURES, write_rules
 
@@ -29,7 +29,7 @@ def test_recommend_prints_french_text_with_reasons(runner: CliRunner) -> None:
 
 def test_recommend_json_is_the_library_object(runner: CliRunner) -> None:
     import toolpicker
-    from toolpicker.profile import load_profile
+    from toolpicker.knowledge.profile import load_profile
 
     result = invoke(runner, "recommend", EXAMPLE, "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import toolpicker
-from toolpicker.cli import main
-from toolpicker.docsgen import build_docs
+from toolpicker.audit.docs import build_docs
+from toolpicker.interfaces.cli import main
 
 
 def test_a_page_per_rule_item_and_solution(kb: toolpicker.KnowledgeBase, tmp_path: Path) -> None:

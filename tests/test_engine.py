@@ -9,9 +9,9 @@ import pytest
 
 import toolpicker
 from toolpicker import EngineError, load_knowledge_base
-from toolpicker.engine import Engine
-from toolpicker.evaluate import fired_rules
-from toolpicker.kb import shipped_dir
+from toolpicker.engine.durable import Engine
+from toolpicker.engine.logic import fired_rules
+from toolpicker.knowledge.base import shipped_dir
 
 from .conftest import write_rules
 
@@ -84,7 +84,7 @@ def small_kb(tmp_path_factory: pytest.TempPathFactory) -> toolpicker.KnowledgeBa
 
 
 def fired(kb: toolpicker.KnowledgeBase, known: dict) -> list[str]:
-    from toolpicker.recommend import engine_for
+    from toolpicker.recommendation.recommend import engine_for
 
     return [f.rule for f in engine_for(kb).run(known)]
 
@@ -115,7 +115,7 @@ def test_in_and_known_and_booleans(small_kb: toolpicker.KnowledgeBase) -> None:
 
 
 def test_firings_carry_the_facts_they_matched(small_kb: toolpicker.KnowledgeBase) -> None:
-    from toolpicker.recommend import engine_for
+    from toolpicker.recommendation.recommend import engine_for
 
     firings = engine_for(small_kb).run({"employees": 1, "strategy": "none", "sector": "sport"})
     by_rule = {f.rule: f for f in firings}
@@ -131,7 +131,7 @@ def test_sessions_are_always_deleted_far_beyond_the_1024_ceiling(small_kb: toolp
 
 def test_an_exception_inside_an_action_is_surfaced(small_kb: toolpicker.KnowledgeBase,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from toolpicker import engine
+    from toolpicker.engine import durable as engine
 
     class Exploding(list):
         def append(self, item: object) -> None:
@@ -197,7 +197,7 @@ rules:
     then:
       recommend: [{item: crm, weight: 1, because: "CRM."}]
 """)
-    code = (f"import toolpicker; from toolpicker.kb import shipped_dir; "
+    code = (f"import toolpicker; from toolpicker.knowledge.base import shipped_dir; "
             f"kb = toolpicker.load_knowledge_base({str(folder)!r}, shipped_dir('catalog')); "
             f"[toolpicker.recommend({{'employees': i}}, as_of='2026-11-28', knowledge_base=kb, reuse=False) "
             f"for i in range(3)]; print('ok')")

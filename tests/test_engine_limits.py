@@ -22,13 +22,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import toolpicker
-from toolpicker._plan import GROUP_NODES, MATCH_LIMIT, make_plan
-from toolpicker.kb import shipped_dir
-from toolpicker.profile import LIST_FIELDS
+from toolpicker.engine.plan import GROUP_NODES, MATCH_LIMIT, make_plan
+from toolpicker.knowledge.base import shipped_dir
+from toolpicker.knowledge.profile import LIST_FIELDS
 
 from .conftest import AS_OF, write_rules
 
-RUNNER = "import sys; from toolpicker.cli import main; main(sys.argv[1:], prog_name='toolpicker')"
+RUNNER = "import sys; from toolpicker.interfaces.cli import main; main(sys.argv[1:], prog_name='toolpicker')"
 CATEGORIES = ["file_storage", "collaborative_editing", "instant_messaging", "video_conferencing", "crm", "website"]
 
 
@@ -173,7 +173,7 @@ def test_the_shipped_base_stays_within_the_bounds(kb: toolpicker.KnowledgeBase) 
 @given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 47)), min_size=1, max_size=120))
 def test_every_layout_respects_the_node_bound(shape: list[tuple[int, int]]) -> None:
     """Whatever the rules (alternatives × tests), no group exceeds the bound and every term is placed once."""
-    from toolpicker.rules import All, AnyOf, Atom, Rule
+    from toolpicker.knowledge.rules import All, AnyOf, Atom, Rule
 
     rules = []
     for i, (alternatives, width) in enumerate(shape):

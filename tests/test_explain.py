@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 import toolpicker
 from toolpicker import InputError, load_knowledge_base
-from toolpicker.cli import main
-from toolpicker.explain import explain, near_misses
-from toolpicker.kb import shipped_dir
+from toolpicker.audit.explain import explain, near_misses
+from toolpicker.interfaces.cli import main
+from toolpicker.knowledge.base import shipped_dir
 
 from .conftest import AS_OF, EXAMPLES, write_rules
 

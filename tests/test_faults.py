@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 import toolpicker
 from toolpicker import EngineError
-from toolpicker.cli import main
-from toolpicker.kb import shipped_dir
-from toolpicker.recommend import engine_for
+from toolpicker.interfaces.cli import main
+from toolpicker.knowledge.base import shipped_dir
+from toolpicker.recommendation.recommend import engine_for
 
 from .conftest import AS_OF, EXAMPLES
 
@@ -33,7 +33,7 @@ SESSION_LIMIT = 1_024
 @pytest.fixture
 def exploding_actions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every rule action raises while this fixture is active (injected as in tests/test_engine.py)."""
-    from toolpicker import engine
+    from toolpicker.engine import durable as engine
 
     class Exploding(list[str]):
         def append(self, item: str) -> None:
@@ -52,7 +52,7 @@ def exploding_actions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def failing_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """durable-rules raises after the session was created (the fact asserted, rules fired)."""
-    from toolpicker import engine
+    from toolpicker.engine import durable as engine
 
     host = engine._host()
     real = host.assert_fact
@@ -86,7 +86,7 @@ def test_the_next_evaluation_after_a_failing_action_still_works(kb: toolpicker.K
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _fired(kb, PROFILE)
     expected_rec = toolpicker.recommend(PROFILE, as_of=AS_OF, knowledge_base=kb, reuse=False).model_dump_json()
-    from toolpicker import engine
+    from toolpicker.engine import durable as engine
 
     class Exploding(list[str]):
         def append(self, item: str) -> None:
@@ -137,7 +137,7 @@ def test_1100_failing_actions_in_a_row_never_exhaust_the_sessions(kb: toolpicker
 def test_the_engine_serves_normally_after_1100_failures(kb: toolpicker.KnowledgeBase,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _fired(kb, PROFILE)
-    from toolpicker import engine
+    from toolpicker.engine import durable as engine
 
     host = engine._host()
     real = host.assert_fact

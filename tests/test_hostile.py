@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from toolpicker.cli import main
-from toolpicker.kb import shipped_dir
+from toolpicker.interfaces.cli import main
+from toolpicker.knowledge.base import shipped_dir
 
 from .conftest import AS_OF, FIXTURES
 
@@ -35,7 +35,7 @@ HOSTILE = FIXTURES / "hostile"
 BOUND_S = 20.0  # against hanging, not a performance assertion
 MEMORY_LIMIT = 1_500_000_000  # bytes of address space for the isolated cases
 SENTINEL = "hostile-pwned"  # what the !!python/... fixtures would create if anything were executed
-RUNNER = "import sys; from toolpicker.cli import main; main(sys.argv[1:], prog_name='toolpicker')"
+RUNNER = "import sys; from toolpicker.interfaces.cli import main; main(sys.argv[1:], prog_name='toolpicker')"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import toolpicker
-from toolpicker.evaluate import fired_rules
-from toolpicker.recommend import engine_for
+from toolpicker.engine.logic import fired_rules
+from toolpicker.recommendation.recommend import engine_for
 
 from .conftest import AS_OF
 from .strategies import profiles
@@ -80,8 +80,8 @@ def test_profiles_with_the_same_signature_share_firings_but_keep_their_own_facts
 
 
 def test_answering_an_unlisted_field_cannot_change_the_result(kb: toolpicker.KnowledgeBase) -> None:
-    from toolpicker.missing import candidate_answers
-    from toolpicker.profile import QUESTION_FIELDS
+    from toolpicker.knowledge.profile import QUESTION_FIELDS
+    from toolpicker.recommendation.missing import candidate_answers
 
     base_profile = {"legal_form": "association", "employees": 3, "needs": ["website"], "maturity": "progressing"}
     base = toolpicker.recommend(base_profile, as_of=AS_OF, knowledge_base=kb)
@@ -103,7 +103,7 @@ def test_answering_an_unlisted_field_cannot_change_the_result(kb: toolpicker.Kno
 
 
 def test_answering_a_listed_field_can_change_the_result(kb: toolpicker.KnowledgeBase) -> None:
-    from toolpicker.missing import candidate_answers
+    from toolpicker.recommendation.missing import candidate_answers
 
     base_profile = {"legal_form": "association", "employees": 3}
     base = toolpicker.recommend(base_profile, as_of=AS_OF, knowledge_base=kb)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from toolpicker.cli import main
+from toolpicker.interfaces.cli import main
 
 from .conftest import AS_OF, write_rules
 

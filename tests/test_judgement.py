@@ -11,9 +11,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 import toolpicker
-from toolpicker.evaluation import evaluate
-from toolpicker.matching import FACT_ADMIN, HEAVY_MIN_EMPLOYEES, in_use
-from toolpicker.recommend import build, parse_date
+from toolpicker.recommendation.evaluation import evaluate
+from toolpicker.recommendation.matching import FACT_ADMIN, HEAVY_MIN_EMPLOYEES, in_use
+from toolpicker.recommendation.recommend import build, parse_date
 
 from .conftest import AS_OF
 from .strategies import profiles
@@ -97,6 +97,6 @@ def test_an_excluded_category_adds_nothing_to_missing() -> None:
     """Volunteer-run excludes HR management: its solutions must not make the budget a useful question."""
     evaluation, rec = _run({"employees": 0, "needs": ["hr_management"]})
     assert "hr_management" in {e.id for e in rec.excluded}
-    from toolpicker.missing import _catalog_impact
+    from toolpicker.recommendation.missing import _catalog_impact
 
     assert _catalog_impact(evaluation, "digital_budget_eur", [0, 5000]) == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from toolpicker import KnowledgeBaseError, load_knowledge_base
-from toolpicker.kb import shipped_dir
+from toolpicker.knowledge.base import shipped_dir
 
 from .conftest import FIXTURES
 
@@ -121,7 +121,7 @@ def test_missing_folder_is_named(tmp_path: Path) -> None:
 
 
 def test_shipped_knowledge_base_is_valid_and_complete() -> None:
-    from toolpicker import _contract
+    from toolpicker.knowledge import contract as _contract
 
     kb = load_knowledge_base()
     assert set(_contract.SOLUTIONS) <= set(kb.solutions)

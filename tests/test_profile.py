@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from toolpicker import Profile, ProfileError, parse_profile
-from toolpicker.profile import load_profile
+from toolpicker.knowledge.profile import load_profile
 
 from .conftest import FIXTURES
 

@@ -8,7 +8,7 @@ import pytest
 
 import toolpicker
 from toolpicker import InputError, load_knowledge_base
-from toolpicker.kb import shipped_dir
+from toolpicker.knowledge.base import shipped_dir
 
 from .conftest import AS_OF, write_rules
 

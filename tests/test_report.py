@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import toolpicker
-from toolpicker.profile import FIELDS, allowed_values
-from toolpicker.render import render
-from toolpicker.report import MAX_WORDS, words
+from toolpicker.interfaces.render import render
+from toolpicker.interfaces.report import MAX_WORDS, words
+from toolpicker.knowledge.profile import FIELDS, allowed_values
 
 from .conftest import AS_OF, EXAMPLES
 from .strategies import profiles
@@ -53,7 +53,7 @@ def leaked(text: str, fmt: str, french: bool = True) -> set[str]:
 
 def recommend(profile: dict[str, Any] | Path, lang: str = "fr") -> toolpicker.Recommendation:
     if isinstance(profile, Path):
-        from toolpicker.profile import load_profile
+        from toolpicker.knowledge.profile import load_profile
 
         profile = load_profile(profile.read_bytes(), str(profile))
     return toolpicker.recommend(profile, as_of=AS_OF, lang=lang)

@@ -22,13 +22,13 @@ import pytest
 from click.testing import CliRunner
 
 import toolpicker
-from toolpicker.cli import main
-from toolpicker.kb import shipped_dir
+from toolpicker.interfaces.cli import main
+from toolpicker.knowledge.base import shipped_dir
 
 from .conftest import AS_OF, EXAMPLES
 
 EXAMPLE = EXAMPLES / "petite-association-culturelle.yaml"
-RUNNER = "import sys; from toolpicker.cli import main; main(sys.argv[1:], prog_name='toolpicker')"
+RUNNER = "import sys; from toolpicker.interfaces.cli import main; main(sys.argv[1:], prog_name='toolpicker')"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -258,7 +258,7 @@ def test_a_catalogue_of_200000_bad_entries_gives_a_bounded_report(tmp_path: Path
 
 def test_the_markdown_report_shows_a_name_as_text_never_as_html() -> None:
     rec = toolpicker.recommend({"name": "</title><script>alert(1)</script>"}, as_of=AS_OF)
-    from toolpicker.render import render
+    from toolpicker.interfaces.render import render
 
     markdown = render(rec, "markdown")
     assert "<script>" not in markdown
@@ -266,7 +266,7 @@ def test_the_markdown_report_shows_a_name_as_text_never_as_html() -> None:
 
 
 def test_every_html_output_declares_a_content_security_policy(tmp_path: Path) -> None:
-    from toolpicker.render import render
+    from toolpicker.interfaces.render import render
 
     html = render(toolpicker.recommend({"employees": 2}, as_of=AS_OF), "html")
     assert 'http-equiv="Content-Security-Policy" content="default-src \'none\'' in html

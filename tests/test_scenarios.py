@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import toolpicker
-from toolpicker.scenarios import Scenario, coverage, load_scenarios, run_scenario
+from toolpicker.audit.scenarios import Scenario, coverage, load_scenarios, run_scenario
 
 from .conftest import HERE
 

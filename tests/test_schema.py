@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import toolpicker
-from toolpicker.cli import main
-from toolpicker.questionnaire import coerce, profile_schema, profile_yaml
+from toolpicker.interfaces.cli import main
+from toolpicker.knowledge.questions import coerce, profile_schema, profile_yaml
 
 from .conftest import AS_OF, EXAMPLES
 
@@ -43,7 +43,7 @@ def test_schema_keeps_the_validation_keywords(kb: toolpicker.KnowledgeBase) -> N
 
 
 def test_profile_yaml_round_trips(kb: toolpicker.KnowledgeBase) -> None:
-    from toolpicker.profile import load_profile
+    from toolpicker.knowledge.profile import load_profile
 
     profile = toolpicker.Profile(name="Léa « Asso »", employees=3, siae=False, needs=["website", "accounting"])
     assert load_profile(profile_yaml(profile), "p.yaml") == profile
@@ -74,7 +74,7 @@ def test_recommend_html_is_a_self_contained_printable_report(runner: CliRunner, 
 
 
 def test_html_report_escapes_what_people_typed() -> None:
-    from toolpicker.render import render
+    from toolpicker.interfaces.render import render
 
     rec = toolpicker.recommend({"name": "<script>alert(1)</script> & Cie"}, as_of=AS_OF)
     html = render(rec, "html")

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import toolpicker
-from toolpicker.server import create_app
+from toolpicker.interfaces.server import create_app
 
 from .conftest import AS_OF
 
@@ -116,7 +116,7 @@ def test_unexpected_errors_are_json_without_traceback(monkeypatch: pytest.Monkey
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(sys.modules["toolpicker.recommend"], "build", boom)
+    monkeypatch.setattr(sys.modules["toolpicker.recommendation.recommend"], "build", boom)
     with TestClient(create_app(toolpicker.load_knowledge_base()), raise_server_exceptions=False) as failing:
         response = failing.post("/api/recommend", json={})
     assert response.status_code == 500
@@ -131,7 +131,7 @@ def test_unknown_route_and_method(client: TestClient) -> None:
 
 
 def test_explain_one_item(client: TestClient) -> None:
-    from toolpicker.explain import explain
+    from toolpicker.audit.explain import explain
 
     response = client.post(f"/api/explain?item=crm&as_of={AS_OF}", json=PROFILE)
     assert response.status_code == 200
@@ -166,7 +166,7 @@ def test_report_formats(client: TestClient) -> None:
 
 
 def test_profile_as_yaml_round_trips(client: TestClient) -> None:
-    from toolpicker.profile import load_profile
+    from toolpicker.knowledge.profile import load_profile
 
     response = client.post("/api/profile.yaml", json=PROFILE)
     assert response.status_code == 200
@@ -219,7 +219,7 @@ def test_web_page_and_assets(client: TestClient) -> None:
 def test_import_toolpicker_does_not_load_fastapi() -> None:
     import subprocess
 
-    code = "import sys, toolpicker, toolpicker.cli; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
+    code = "import sys, toolpicker, toolpicker.interfaces.cli; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False False"
 

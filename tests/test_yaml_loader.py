@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from toolpicker import InputError
-from toolpicker._yaml import MAX_BYTES, MAX_DEPTH, parse_yaml
+from toolpicker.knowledge.safe_yaml import MAX_BYTES, MAX_DEPTH, parse_yaml
 
 
 def test_line_numbers_are_kept() -> None:

@@ -1,5 +1,5 @@
 """``python -m toolpicker``: the same as the ``toolpicker`` command."""
 
-from .cli import main
+from .interfaces.cli import main
 
 main()

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ._reader import Reader, Text, line_of
 from .profile import FIELDS, LegalForm, suggest
+from .reader import Reader, Text, line_of
 
 TAXONOMY_FAMILIES = ("needs", "tool_categories", "licensing_models", "accompaniments")
 DELIVERY = ("saas", "on_premise", "alternative_host")

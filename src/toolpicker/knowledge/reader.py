@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._errors import Problem
-from ._i18n import t
-from ._yaml import LineDict, LineList
+from .._errors import Problem
+from .._i18n import t
 from .profile import suggest, visible
+from .safe_yaml import LineDict, LineList
 
 SNAKE_ID = re.compile(r"[a-z0-9][a-z0-9_]*\Z")  # \Z, not $: "id\n" must not pass
 KEBAB_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")

@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ._errors import InputError, Problem
-from ._i18n import t
+from .._errors import InputError, Problem
+from .._i18n import t
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
@@ -219,7 +219,7 @@ def parse_yaml(text: str | bytes, path: str) -> Any:
 
 def read_yaml(path: Path | str, display: str | None = None) -> Any:
     """Read and parse a YAML file, never reading more than :data:`MAX_BYTES`."""
-    from ._files import read_bounded
+    from .._files import read_bounded
 
     return parse_yaml(read_bounded(path, MAX_BYTES, display or str(path)), display or str(path))
 
@@ -232,7 +232,7 @@ def read_input(path: str, limit: int = MAX_BYTES) -> tuple[bytes, str]:
     """
     import sys
 
-    from ._files import read_bounded
+    from .._files import read_bounded
 
     if path == "-":
         data = sys.stdin.buffer.read(limit + 1)

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from ._errors import Problem, ToolpickerError
-from ._i18n import pick, t
-from .kb import KnowledgeBase
+from .._errors import Problem, ToolpickerError
+from .._i18n import pick, t
+from .base import KnowledgeBase
 from .profile import FIELDS, QUESTION_FIELDS, Profile, allowed_values, field_bounds, field_kind
 
 TRUE_WORDS = frozenset({"true", "oui", "o", "yes", "y", "vrai", "1"})
@@ -106,7 +106,7 @@ def _plainer(text: str) -> str:
 
 def label_table(kb: KnowledgeBase, name: str) -> dict[str, str]:
     """Every way to write a value of an enum or list field — its id, its French and English labels — → the value."""
-    from ._i18n import language
+    from .._i18n import language
 
     def build() -> dict[str, str]:
         table: dict[str, str] = {}

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ._i18n import pick
-from .catalog import Eligibility, FundingRoute, Provider, valid_on
-from .engine import Engine, Firing
-from .kb import KnowledgeBase
+from .._i18n import pick
+from ..engine.durable import Engine, Firing
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.catalog import Eligibility, FundingRoute, Provider, valid_on
+from ..knowledge.profile import Profile
 from .matching import Context, Scored, match_solutions
-from .profile import Profile
 from .result import Reason
 
 

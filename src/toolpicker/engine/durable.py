@@ -46,12 +46,12 @@ from typing import Any
 
 from durable import engine as _dr
 
-from ._errors import EngineError
-from ._i18n import t
-from ._plan import Group, Plan, Test, fact_property, make_plan
-from ._plan import flag as flag
-from .profile import LIST_FIELDS
-from .rules import Rule, atoms, facts_used, normalise_token
+from .._errors import EngineError
+from .._i18n import t
+from ..knowledge.profile import LIST_FIELDS
+from ..knowledge.rules import Rule, atoms, facts_used, normalise_token
+from .plan import Group, Plan, Test, fact_property, make_plan
+from .plan import flag as flag
 
 PROFILE = "profile"
 CATCH_ALL = "toolpicker__catch_all"  # not a valid rule id, so it can never clash with one

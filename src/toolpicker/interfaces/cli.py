@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ._errors import InputError, ToolpickerError
-from ._i18n import LANGUAGES, language, t
+from .._errors import InputError, ToolpickerError
+from .._i18n import LANGUAGES, language, t
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +56,7 @@ def write_output(text: str, output: str | None, force: bool = False, inputs: tup
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from ._files import write_atomically
+    from .._files import write_atomically
 
     write_atomically(output, [text], force=force, inputs=inputs)
     click.echo(t("cli.written", path=output), err=True)
@@ -65,7 +65,7 @@ def write_output(text: str, output: str | None, force: bool = False, inputs: tup
 def check_output(output: str | None, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
     """Refuse a bad ``-o`` before any work is done (a batch of 10,000 rows must not fail at its end)."""
     if output is not None and output != "-":
-        from ._files import prepare_output
+        from .._files import prepare_output
 
         prepare_output(output, force=force, inputs=inputs)
 
@@ -77,17 +77,17 @@ def force_option(func: F) -> F:
 
 def read_input(path: str) -> tuple[bytes, str]:
     """Bytes of a profile file, or of standard input for ``-``."""
-    from ._yaml import read_input as read
+    from ..knowledge.safe_yaml import read_input as read
 
     return read(path)
 
 
 def _kb(rules: str | None, catalog: str | None) -> Any:
-    from .kb import default_knowledge_base, load_knowledge_base
+    from ..knowledge.base import default_knowledge_base, load_knowledge_base
 
     if rules is None and catalog is None:
         return default_knowledge_base()
-    from .kb import shipped_dir
+    from ..knowledge.base import shipped_dir
 
     return load_knowledge_base(rules or shipped_dir("rules"), catalog or shipped_dir("catalog"))
 
@@ -155,9 +155,9 @@ def recommend(profile: str, fmt: str, detail: bool, output: str | None, force: b
     Exemple :
       toolpicker recommend examples/petite-association-culturelle.yaml --format markdown -o rapport.md
     """
-    from .profile import load_profile
-    from .recommend import parse_date
-    from .recommend import recommend as run
+    from ..knowledge.profile import load_profile
+    from ..recommendation.recommend import parse_date
+    from ..recommendation.recommend import recommend as run
     from .render import render
 
     day = parse_date(as_of)
@@ -188,9 +188,9 @@ def explain(profile: str, item: str | None, fmt: str, output: str | None, force:
       toolpicker explain examples/siae-chantier-insertion.yaml --item erp
       toolpicker explain examples/petite-association-culturelle.yaml --format json
     """
-    from .explain import explain as run
-    from .profile import load_profile
-    from .recommend import parse_date
+    from ..audit.explain import explain as run
+    from ..knowledge.profile import load_profile
+    from ..recommendation.recommend import parse_date
     from .render import render_explanation
 
     day = parse_date(as_of)
@@ -214,7 +214,7 @@ def check(rules: str | None, catalog: str | None, strict: bool, fmt: str) -> Non
       toolpicker check
       toolpicker check --rules mes-regles/ --strict
     """
-    from .check import check_knowledge_base
+    from ..audit.check import check_knowledge_base
     from .render import to_json
 
     report = check_knowledge_base(rules, catalog)
@@ -247,8 +247,8 @@ def docs(output: str, scenario_paths: tuple[str, ...], rules: str | None, catalo
       toolpicker docs -o site/ && xdg-open site/index.html
     """
 
-    from .docsgen import build_docs
-    from .scenarios import load_scenarios, run_scenario
+    from ..audit.docs import build_docs
+    from ..audit.scenarios import load_scenarios, run_scenario
 
     kb = _kb(rules, catalog)
     paths = list(scenario_paths) or (["tests/scenarios"] if Path("tests/scenarios").is_dir() else [])
@@ -272,7 +272,7 @@ def catalog_cmd(category: str | None, fmt: str, rules: str | None, catalog: str 
       toolpicker catalog --category crm
       toolpicker catalog --format json
     """
-    from .profile import suggest
+    from ..knowledge.profile import suggest
     from .render import render_catalog
 
     kb = _kb(rules, catalog)
@@ -301,8 +301,8 @@ def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, f
       toolpicker test tests/scenarios
       toolpicker test tests/scenarios -k siae --coverage
     """
-    from .recommend import parse_date
-    from .scenarios import coverage, load_scenarios, run_scenario
+    from ..audit.scenarios import coverage, load_scenarios, run_scenario
+    from ..recommendation.recommend import parse_date
 
     day = parse_date(as_of) if as_of else None
     kb = _kb(rules, catalog)
@@ -386,7 +386,7 @@ def schema(rules: str | None, catalog: str | None) -> None:
       toolpicker schema > profil.schema.json
       toolpicker --lang en schema
     """
-    from .questionnaire import profile_schema
+    from ..knowledge.questions import profile_schema
     from .render import to_json
 
     write_output(to_json(profile_schema(_kb(rules, catalog))), None)
@@ -415,11 +415,11 @@ def interview(output: str | None, start: str | None, force: bool, fmt: str, as_o
       toolpicker interview -o compagnie.yaml
       toolpicker interview --profile compagnie.yaml
     """
-    from ._files import OutputExists, write_atomically
+    from .._files import OutputExists, write_atomically
+    from ..knowledge.profile import load_profile
+    from ..knowledge.questions import profile_yaml
+    from ..recommendation.recommend import parse_date
     from .interview import interview as run
-    from .profile import load_profile
-    from .questionnaire import profile_yaml
-    from .recommend import parse_date
     from .render import render
 
     day = parse_date(as_of)
@@ -465,9 +465,9 @@ def batch(input_path: str, output: str | None, jobs: int, summary_html: str | No
       toolpicker batch structures.csv -o recommandations.jsonl --summary-html synthese.html
       toolpicker batch profils.jsonl -o sortie.jsonl --jobs 2 --as-of 2026-11-28
     """
+    from .._i18n import current_language
+    from ..recommendation.recommend import parse_date
     from . import batch as b
-    from ._i18n import current_language
-    from .recommend import parse_date
 
     day = parse_date(as_of)
     check_output(output, force, (input_path,))

@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ._errors import InputError
-from ._i18n import current_language, pick, t
+from .._errors import InputError
+from .._i18n import current_language, pick, t
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.rules import All, Atom, Condition, FactRef, Not
 from .explain import describe_atom
-from .kb import KnowledgeBase
-from .rules import All, Atom, Condition, FactRef, Not
 from .scenarios import Outcome
 
 
@@ -137,7 +137,7 @@ def _publish(staging: Path, output: Path, pages: list[str], old: set[str] | None
     when they are regular files inside ``output``; anything else in the folder
     (notes an adviser added…) stays. The marker is written last.
     """
-    from ._files import write_atomically
+    from .._files import write_atomically
 
     try:
         output.mkdir(exist_ok=True)

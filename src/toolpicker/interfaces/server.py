@@ -33,13 +33,13 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ._errors import InputError, Problem, ToolpickerError
-from ._i18n import DEFAULT_LANGUAGE, LANGUAGES, _catalog, language, t
-from ._version import __version__
-from .kb import KnowledgeBase, default_knowledge_base
-from .profile import Profile, parse_profile, shorten, suggest
-from .questionnaire import error_object, profile_schema, profile_yaml, questions
-from .result import Recommendation
+from .._errors import InputError, Problem, ToolpickerError
+from .._i18n import DEFAULT_LANGUAGE, LANGUAGES, _catalog, language, t
+from .._version import __version__
+from ..knowledge.base import KnowledgeBase, default_knowledge_base
+from ..knowledge.profile import Profile, parse_profile, shorten, suggest
+from ..knowledge.questions import error_object, profile_schema, profile_yaml, questions
+from ..recommendation.result import Recommendation
 
 MAX_BODY = 64 * 1024
 API_DESCRIPTION = ("Explained digital-tool recommendations for French social-economy structures. Errors are "
@@ -177,8 +177,8 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
     Cross-origin requests are refused unless ``cors_origins`` lists the sites
     allowed to call the API from a browser (``serve --cors-origin``).
     """
-    from .explain import explain, near_misses
-    from .recommend import recommend
+    from ..audit.explain import explain, near_misses
+    from ..recommendation.recommend import recommend
     from .render import render
 
     kb = knowledge_base or default_knowledge_base()
@@ -305,7 +305,7 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
         raw = await _read_body(request, MAX_PROFILE_TEXT)
 
         def job() -> Any:
-            from .profile import load_profile
+            from ..knowledge.profile import load_profile
 
             with language(chosen):
                 return load_profile(raw, t("server.uploaded_file")).model_dump(mode="json", exclude_none=True)

@@ -21,15 +21,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._i18n import check_language, current_language, language, pick, t
-from ._version import __version__
-from .catalog import FundingRoute, Solution
+from .._i18n import check_language, current_language, language, pick, t
+from .._version import __version__
+from ..knowledge.base import KnowledgeBase, default_knowledge_base
+from ..knowledge.catalog import FundingRoute, Solution
+from ..knowledge.profile import Profile, parse_profile, shorten
 from .evaluation import Evaluation, ItemScore, engine_for, evaluate, route_verdict
-from .kb import KnowledgeBase, default_knowledge_base
 from .matching import Scored, way_label
 from .missing import missing_fields
-from .profile import Profile, parse_profile, shorten
-from .report import summarise
 from .result import (
     FAMILIES,
     Excluded,
@@ -43,6 +42,7 @@ from .result import (
     SolutionItem,
     WarningOut,
 )
+from .summary import summarise
 
 
 def _reasons(raw: list[Reason]) -> list[Reason]:
@@ -176,8 +176,8 @@ def recommend(profile: Profile | Mapping[str, Any], as_of: dt.date | str | None 
 
 
 def _reusing(kb: KnowledgeBase, parsed: Profile, day: dt.date, lang: str) -> Recommendation:
-    from .evaluate import compiled_for
-    from .reuse import reuse_for
+    from ..engine.logic import compiled_for
+    from ..engine.reuse import reuse_for
 
     memo = reuse_for(kb)
     known = kb.known(parsed)
@@ -201,7 +201,7 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 def parse_date(value: dt.date | str | None) -> dt.date:
     """The evaluation date: a date, an ISO ``YYYY-MM-DD`` string, or today."""
-    from ._errors import InputError, Problem
+    from .._errors import InputError, Problem
 
     if value is None:
         return dt.date.today()

@@ -55,11 +55,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._i18n import pick, t
-from .catalog import PRICE_CEILING, Solution
-from .kb import KnowledgeBase
+from .._i18n import pick, t
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.catalog import PRICE_CEILING, Solution
+from ..knowledge.rules import normalise_token
 from .result import Reason
-from .rules import normalise_token
 
 PER_CATEGORY = 4
 """Solutions kept per category (the report shows two or three; the JSON keeps these)."""

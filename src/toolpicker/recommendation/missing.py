@@ -26,13 +26,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ._i18n import pick
-from .evaluate import compiled_for
+from .._i18n import pick
+from ..engine.logic import compiled_for
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
+from ..knowledge.rules import atoms
 from .evaluation import ELIGIBILITY_FIELDS
-from .kb import KnowledgeBase
 from .matching import CATALOG_FIELDS, candidates, score_solution
-from .profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
-from .rules import atoms
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation

@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._errors import KnowledgeBaseError, Problem
-from ._i18n import t
+from .._errors import KnowledgeBaseError, Problem
+from .._i18n import t
+from ..knowledge.base import KnowledgeBase, load_knowledge_base, shipped_dir
 from .analysis import analyse
-from .kb import KnowledgeBase, load_knowledge_base, shipped_dir
 
 
 @dataclass
@@ -40,8 +40,8 @@ def check_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str |
         report.problems = list(kb.warnings) + analyse(kb, today)
         if any(p.severity == "error" for p in report.problems):
             return _sorted(report)
-        from ._plan import make_plan
-        from .profile import LIST_FIELDS
+        from ..engine.plan import make_plan
+        from ..knowledge.profile import LIST_FIELDS
 
         report.layout = make_plan(kb.rules, LIST_FIELDS).summary()
         report.summary = t("cli.check_ok", rules=len(kb.rules), solutions=len(kb.solutions),

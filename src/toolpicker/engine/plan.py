@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rules import AnyOf, Atom, Condition, FactRef, Not, Rule, facts_used, normalise_token, to_nnf
+from ..knowledge.rules import AnyOf, Atom, Condition, FactRef, Not, Rule, facts_used, normalise_token, to_nnf
 
 FORMAT = 2
 """Bumped whenever the compilation changes, so a new layout never reuses an old ruleset name."""
@@ -280,7 +280,7 @@ def make_plan(rules: Sequence[Rule], list_fields: Iterable[str]) -> Plan:
 
 
 def _field_key(rule: Rule, lists: frozenset[str]) -> tuple[str, ...]:
-    from .rules import atoms
+    from ..knowledge.rules import atoms
 
     return tuple(sorted({a.field for a in atoms(rule.when)} | {f"~{f.name}" for f in facts_used(rule.when)}))
 

@@ -26,13 +26,13 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 
-from ._errors import Problem
-from ._i18n import pick, t
-from .catalog import FundingRoute, Solution
-from .kb import KnowledgeBase
-from .matching import FACTS_READ
-from .profile import allowed_values, field_bounds, field_kind
-from .rules import All, AnyOf, Atom, Condition, FactRef, Not, Rule, to_nnf
+from .._errors import Problem
+from .._i18n import pick, t
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.catalog import FundingRoute, Solution
+from ..knowledge.profile import allowed_values, field_bounds, field_kind
+from ..knowledge.rules import All, AnyOf, Atom, Condition, FactRef, Not, Rule, to_nnf
+from ..recommendation.matching import FACTS_READ
 
 MAX_TERMS = 512
 STALE_DAYS = 365

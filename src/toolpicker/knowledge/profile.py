@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from ._errors import Problem, ProfileError
-from ._i18n import t
+from .._errors import Problem, ProfileError
+from .._i18n import t
 
 LegalForm = Literal["association", "cooperative", "commercial_company", "foundation", "mutual"]
 Sector = Literal[
@@ -266,7 +266,7 @@ def parse_profile(data: object, path: str | None = None) -> Profile:
 
 def load_profile(source: str | bytes, path: str) -> Profile:
     """Parse a YAML or JSON profile text (``path`` names it in errors)."""
-    from ._yaml import parse_yaml
+    from .safe_yaml import parse_yaml
 
     try:
         data = parse_yaml(source, path)

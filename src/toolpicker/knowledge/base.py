@@ -22,13 +22,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import _contract
-from ._errors import InputError, KnowledgeBaseError, Problem
-from ._files import read_bounded
-from ._i18n import t
-from ._reader import Reader
-from ._version import __version__
-from ._yaml import MAX_BYTES, parse_yaml
+from .._errors import InputError, KnowledgeBaseError, Problem
+from .._files import read_bounded
+from .._i18n import t
+from .._version import __version__
+from . import contract
 from .catalog import (
     FIRST_TOOL,
     FieldQuestion,
@@ -46,7 +44,9 @@ from .catalog import (
     parse_taxonomy,
 )
 from .profile import suggest
+from .reader import Reader
 from .rules import Rule, RuleWarning, facts_used, parse_rule_file
+from .safe_yaml import MAX_BYTES, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def shipped_dir(name: str) -> Path:
     packaged = resources.files("toolpicker").joinpath("_data", name)
     if packaged.is_dir():
         return Path(str(packaged))
-    source_tree = Path(__file__).resolve().parents[2] / name
+    source_tree = Path(__file__).resolve().parents[3] / name
     return source_tree
 
 
@@ -137,7 +137,7 @@ class KnowledgeBase:
 
     def catalog_listing(self, category: str | None = None) -> dict[str, Any]:
         """The ``toolpicker catalog --format json`` object (CONTRACT §4), labels in the current language."""
-        from ._i18n import pick
+        from .._i18n import pick
 
         solutions = [s for s in self.solutions.values() if category is None or category in s.categories]
         return {
@@ -324,7 +324,7 @@ def _to_cache(key: str, kb: KnowledgeBase) -> None:
         "aliases": kb.aliases,
         "plan": [x.model_dump(mode="json") for x in kb.plan],
     }
-    from ._files import write_atomically
+    from .._files import write_atomically
 
     # A read-only home is no reason to fail: the cache is only an optimisation.
     with contextlib.suppress(OSError, InputError):
@@ -359,7 +359,7 @@ def _from_cache(key: str, version: str, source: Source) -> KnowledgeBase | None:
 
 def _check_layout(rules: dict[str, Rule], problems: list[Problem]) -> None:
     """Located errors for rules that cannot be laid out within durable-rules' limits (see ``_plan``)."""
-    from ._plan import FactCycle, TooComplex, rule_terms, strata
+    from ..engine.plan import FactCycle, TooComplex, rule_terms, strata
 
     for rule in rules.values():
         try:
@@ -440,8 +440,8 @@ def _cross_check(parsed: dict[str, list[Any]]) -> list[Problem]:
                                         severity="warning"))
     if parsed["taxonomy"]:
         required = {
-            "tool_categories": _contract.TOOL_CATEGORIES, "licensing_models": _contract.LICENSING_MODELS,
-            "accompaniments": _contract.ACCOMPANIMENTS,
+            "tool_categories": contract.TOOL_CATEGORIES, "licensing_models": contract.LICENSING_MODELS,
+            "accompaniments": contract.ACCOMPANIMENTS,
         }
         path = parsed["taxonomy"][0].path
         for family, ids in required.items():

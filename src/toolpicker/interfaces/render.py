@@ -11,13 +11,13 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ._i18n import current_language, language, t
+from .._i18n import current_language, language, t
 
 if TYPE_CHECKING:
     import jinja2
 
-    from .kb import KnowledgeBase
-    from .result import Recommendation
+    from ..knowledge.base import KnowledgeBase
+    from ..recommendation.result import Recommendation
 
 FORMATS = ("text", "markdown", "html", "json")
 
@@ -80,7 +80,7 @@ def render(rec: Recommendation, fmt: str = "text", knowledge_base: KnowledgeBase
     """
     if fmt == "json":
         return to_json(rec.model_dump(mode="json"))
-    from .kb import default_knowledge_base
+    from ..knowledge.base import default_knowledge_base
     from .report import fitted
 
     kb = knowledge_base or default_knowledge_base()

@@ -26,10 +26,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Generic, TypeVar
 
-from .evaluate import Check, compile_condition
-from .kb import KnowledgeBase
-from .matching import CATALOG_FIELDS
-from .rules import atoms
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.rules import atoms
+from ..recommendation.matching import CATALOG_FIELDS
+from .logic import Check, compile_condition
 
 V = TypeVar("V")
 ELIGIBILITY_FIELDS = ("legal_form", "employees", "siae")

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._errors import InputError, Problem, ProfileError, ToolpickerError
-from ._i18n import current_language, language, pick, t
-from .kb import KnowledgeBase, default_knowledge_base, load_knowledge_base, shipped_dir
-from .profile import FIELDS, allowed_values, shorten, suggest
-from .questionnaire import coerce, error_object, label_suggestion
-from .result import FAMILIES
+from .._errors import InputError, Problem, ProfileError, ToolpickerError
+from .._i18n import current_language, language, pick, t
+from ..knowledge.base import KnowledgeBase, default_knowledge_base, load_knowledge_base, shipped_dir
+from ..knowledge.profile import FIELDS, allowed_values, shorten, suggest
+from ..knowledge.questions import coerce, error_object, label_suggestion
+from ..recommendation.result import FAMILIES
 
 MAX_INPUT = 200_000_000
 MAX_FAILED_LISTED = 500
@@ -227,7 +227,7 @@ def _init(rules: str | None, catalog: str | None, as_of: dt.date, lang: str, com
 
 def run_one(task: Task) -> Outcome:
     """Recommend for one row (in the current process, prepared by :func:`_init`)."""
-    from .recommend import recommend
+    from ..recommendation.recommend import recommend
 
     if task.error is not None:
         return _failed(task.row, task.error)
@@ -319,7 +319,7 @@ def tally(outcomes: Iterable[Outcome], summary: Summary, step: Callable[[int], N
 
 def read_file(path: str) -> tuple[bytes, str]:
     """The bytes of an input file (``-`` for standard input), up to :data:`MAX_INPUT` bytes."""
-    from ._yaml import read_input
+    from ..knowledge.safe_yaml import read_input
 
     return read_input(path, MAX_INPUT)
 
@@ -332,7 +332,7 @@ def write_lines(lines: Iterable[str], output: str | None, force: bool = False, i
         for line in lines:
             sys.stdout.write(line + "\n")
         return
-    from ._files import write_atomically
+    from .._files import write_atomically
 
     write_atomically(output, (line + "\n" for line in lines), force=force, inputs=inputs)
 

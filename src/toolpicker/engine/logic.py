@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .rules import All, Atom, Condition, FactRef, Not, Rule, normalise_token
-from .rules import atoms as _atoms
-from .rules import facts_used as _facts_used
+from ..knowledge.rules import All, Atom, Condition, FactRef, Not, Rule, normalise_token
+from ..knowledge.rules import atoms as _atoms
+from ..knowledge.rules import facts_used as _facts_used
 
 Truth = bool | None
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import click
 
-from ._errors import ProfileError
-from ._i18n import t
-from .kb import KnowledgeBase
-from .profile import Profile, parse_profile
-from .questionnaire import coerce, question_of, split_list
-from .recommend import recommend
-from .result import Recommendation
+from .._errors import ProfileError
+from .._i18n import t
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.profile import Profile, parse_profile
+from ..knowledge.questions import coerce, question_of, split_list
+from ..recommendation.recommend import recommend
+from ..recommendation.result import Recommendation
 
 Prompt = Callable[[str], str]
 Echo = Callable[[str], None]

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._errors import InputError, Problem, ProfileError, ScenarioError
-from ._i18n import t
-from ._reader import Reader, line_of
-from ._yaml import read_yaml
-from .evaluation import evaluate
-from .kb import KnowledgeBase
-from .profile import Profile, parse_profile
-from .recommend import build, parse_date
-from .result import FAMILIES, Recommendation
+from .._errors import InputError, Problem, ProfileError, ScenarioError
+from .._i18n import t
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.profile import Profile, parse_profile
+from ..knowledge.reader import Reader, line_of
+from ..knowledge.safe_yaml import read_yaml
+from ..recommendation.evaluation import evaluate
+from ..recommendation.recommend import build, parse_date
+from ..recommendation.result import FAMILIES, Recommendation
 
 EXPECT_KEYS = ("include", "exclude", "top", "solutions_top", "ways", "order", "warnings", "no_warnings", "missing",
                "not_missing", "fired", "not_fired", "scores")

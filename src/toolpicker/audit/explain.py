@@ -16,19 +16,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ._errors import InputError
-from ._i18n import check_language, current_language, language, pick, t
-from ._version import __version__
-from .catalog import Solution
-from .evaluate import compiled_for, eval_atom, fire
-from .evaluation import Evaluation, evaluate
-from .kb import KnowledgeBase, default_knowledge_base
-from .matching import CATALOG_FIELDS, Context, score_solution
-from .missing import candidate_answers
-from .profile import Profile, field_kind, parse_profile, shorten, suggest
-from .recommend import build, parse_date
-from .result import FAMILIES, Recommendation
-from .rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
+from .._errors import InputError
+from .._i18n import check_language, current_language, language, pick, t
+from .._version import __version__
+from ..engine.logic import compiled_for, eval_atom, fire
+from ..knowledge.base import KnowledgeBase, default_knowledge_base
+from ..knowledge.catalog import Solution
+from ..knowledge.profile import Profile, field_kind, parse_profile, shorten, suggest
+from ..knowledge.rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
+from ..recommendation.evaluation import Evaluation, evaluate
+from ..recommendation.matching import CATALOG_FIELDS, Context, score_solution
+from ..recommendation.missing import candidate_answers
+from ..recommendation.recommend import build, parse_date
+from ..recommendation.result import FAMILIES, Recommendation
 
 MAX_VERIFIED = 12  # durable-rules runs spent looking for a counterfactual, at most, per item
 SYMBOLS = {"equals": "=", "not_equals": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}

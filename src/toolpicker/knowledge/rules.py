@@ -40,9 +40,9 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from ._reader import SNAKE_ID, Reader, Text, line_of
-from ._yaml import LineDict
 from .profile import QUESTION_FIELDS, allowed_values, field_kind, suggest
+from .reader import SNAKE_ID, Reader, Text, line_of
+from .safe_yaml import LineDict
 
 SCALAR_OPS = ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte")
 LIST_OPS = ("contains", "not_contains", "contains_any", "contains_none")
