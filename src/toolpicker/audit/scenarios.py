@@ -23,9 +23,10 @@ from ..knowledge.safe_yaml import read_yaml
 from ..recommendation.evaluation import evaluate
 from ..recommendation.recommend import build, parse_date
 from ..recommendation.result import FAMILIES, Recommendation
+from ..recommendation.summary import summarise
 
 EXPECT_KEYS = ("include", "exclude", "top", "solutions_top", "ways", "order", "warnings", "no_warnings", "missing",
-               "not_missing", "fired", "not_fired", "scores")
+               "not_missing", "fired", "not_fired", "scores", "priorities", "providers")
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,24 @@ def run_scenario(kb: KnowledgeBase, scenario: Scenario, as_of: dt.date | None = 
             actual = items[item_id].score if item_id in items else None
             if actual is None or abs(actual - float(score)) > 1e-9:
                 fail("scores", f"{item_id}={score}", f"{item_id}={actual}", [item_id])
+    priorities = exp.get("priorities") or {}
+    if isinstance(priorities, Mapping):
+        summary = rec.summary or summarise(kb, rec)
+        chosen = {p.kind: p.id for p in summary.priorities}
+        for kind, item_id in priorities.items():
+            if chosen.get(str(kind)) != item_id:
+                fail("priorities", f"{kind}: {item_id}", f"{kind}: {chosen.get(str(kind), '—')}", [str(item_id)])
+    providers = exp.get("providers") or {}
+    if isinstance(providers, Mapping):
+        for route_id, spec in providers.items():
+            route = next((r for r in rec.funding_routes if r.id == route_id), None)
+            listed = [p.id for p in route.providers] if route is not None else []
+            spec = spec if isinstance(spec, Mapping) else {"include": spec}
+            n = int(spec.get("n", len(listed) or 1))
+            missing_ids = [str(i) for i in spec.get("include", []) if str(i) not in listed[:n]]
+            extra = [str(i) for i in spec.get("exclude", []) if str(i) in listed]
+            if route is None or missing_ids or extra:
+                fail("providers", f"{route_id}[:{n}] ⊇ {_show(missing_ids)}, ∌ {_show(extra)}", listed, [str(route_id)])
     return Outcome(scenario, fired, failures, rec)
 
 

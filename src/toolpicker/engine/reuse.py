@@ -8,8 +8,9 @@ came from a durable-rules run. What is reused:
   same signature make exactly the same rules fire (durable-rules only sees
   those tests), so the second one reuses the first one's firings — rebuilt
   with its own values in each reason's ``facts``;
-- **missing**, keyed by the signature plus the catalogue-relevant answers, the
-  date and the language (it depends on nothing else);
+- **missing**, keyed by the signature plus the answers the catalogue, funding
+  eligibility and the questions' ``relevant_when`` read, the request and the
+  needs, the date and the language (it depends on nothing else);
 - **whole recommendations**, keyed by the date, the language and the raw
   values of every field that a rule, the catalogue matching or a funding route's
   eligibility looks at; only the ``profile`` echo is replaced on a hit.
@@ -27,12 +28,12 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Generic, TypeVar
 
 from ..knowledge.base import KnowledgeBase
+from ..knowledge.catalog import ELIGIBILITY_FIELDS
 from ..knowledge.rules import atoms
 from ..recommendation.matching import CATALOG_FIELDS
 from .logic import Check, compile_condition
 
 V = TypeVar("V")
-ELIGIBILITY_FIELDS = ("legal_form", "employees", "siae")
 
 
 class LRU(Generic[V]):
@@ -82,7 +83,11 @@ class Reuse:
                     seen[key] = compile_condition(atom)
         self.tests: tuple[Check, ...] = tuple(seen[k] for k in sorted(seen))
         rule_fields = {a.field for r in kb.rules for a in atoms(r.when)}
-        self.relevant = tuple(sorted(rule_fields | set(CATALOG_FIELDS) | set(ELIGIBILITY_FIELDS)))
+        # What decides which questions are asked and the first tool move besides the rules: the answers a
+        # question's ``relevant_when`` reads, the request and the needs it chooses among.
+        asking = {a.field for q in kb.questions.values() for a in atoms(q.relevant_when)} | {"main_need", "needs"}
+        self.relevant = tuple(sorted(rule_fields | set(CATALOG_FIELDS) | set(ELIGIBILITY_FIELDS) | asking))
+        self.missing_fields = tuple(sorted(set(CATALOG_FIELDS) | set(ELIGIBILITY_FIELDS) | asking))
         # Sizes keep the caches around 15 MB when full (a recommendation is ~140 KB of objects).
         self.firings: LRU[tuple[str, ...]] = LRU(4096)
         self.missing: LRU[list[dict[str, Any]]] = LRU(1024)
@@ -97,7 +102,7 @@ class Reuse:
         return (day, lang, tuple(_freeze(known.get(f)) for f in self.relevant))
 
     def catalog_key(self, known: Mapping[str, Any]) -> Hashable:
-        return tuple(_freeze(known.get(f)) for f in (*CATALOG_FIELDS, *ELIGIBILITY_FIELDS))
+        return tuple(_freeze(known.get(f)) for f in self.missing_fields)
 
     def memo(self, cache: LRU[V], key: Hashable, build: Callable[[], V]) -> V:
         value = cache.get(key)

@@ -24,7 +24,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .._i18n import current_language, pick, t
-from ..recommendation.summary import summarise, top_reason
+from ..knowledge.catalog import BUSINESS_SOFTWARE
+from ..recommendation.summary import (
+    covered_by_software,
+    first_tool_move,
+    in_place,
+    serves,
+    software_guide,
+    summarise,
+    top_reason,
+)
 
 if TYPE_CHECKING:
     from ..knowledge.base import KnowledgeBase
@@ -68,6 +77,7 @@ class Entry:
     detail: list[str] = field(default_factory=list)
     """Every reason, with rule id and source (``detail`` only)."""
     score: str = ""
+    id: str = ""
 
 
 @dataclass
@@ -91,6 +101,7 @@ class View:
     footer: str
     detail: bool
     excluded: list[Entry] = field(default_factory=list)
+    incomplete: str = ""
 
 
 def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: Limits | None = None) -> View:
@@ -114,12 +125,8 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     warnings = [w.message for w in rec.warnings][:big or lim.warnings]
     if detail:
         warnings = [f"{w.message} [{', '.join(r.rule for r in w.reasons)}]" for w in rec.warnings]
-    stages = {name: q.stage for name, q in kb.questions.items()}
-    asked = [m for m in (rec.ask_next or rec.missing) if detail or stages.get(m.field, 99) <= SHORT_STAGES]
-    questions = [_question(m, detail) for m in asked][:big or lim.questions]
+    questions = [_question(m, detail) for m in (rec.ask_next or rec.missing)][:big or lim.questions]
     note = t("report.no_missing") if not rec.missing else (t("report.impact_note") if detail else "")
-    if not detail and rec.missing and not questions:
-        note = t("report.context_questions_only")
     excluded = [Entry(label=e.label, sentence=" ; ".join(r.because for r in e.reasons),
                       detail=[f"[{r.rule}] {r.source}" for r in e.reasons]) for e in rec.excluded] if detail else []
     name = rec.profile.get("name") or t("report.unnamed")
@@ -130,8 +137,7 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
                    date=rec.knowledge_base.as_of)
     if not detail:  # what the priorities already say is not said twice
         for section in sections:
-            kept = [(e, i) for e, i in zip(section.entries, _ids(rec, section.key, lim), strict=False)
-                    if i not in said or (section.key == "tools" and e.lines)]
+            kept = [(e, e.id) for e in section.entries if e.id not in said or (section.key == "tools" and e.lines)]
             for entry, item_id in kept:
                 if item_id in said:
                     entry.sentence = ""
@@ -139,26 +145,39 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     profile = profile_in_words(kb, rec.profile) if detail else profile_in_brief(kb, rec.profile)
     return View(title=t("report.title_for", name=name), subtitle=subtitle, priorities=priorities, plan=plan,
                 sections=[s for s in sections if s.entries or detail], warnings=warnings, questions=questions,
-                questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded)
+                questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded,
+                incomplete=incomplete(kb, rec))
 
 
-SHORT_STAGES = 3
-"""The short report asks questions of the first three steps of the diagnostic order only."""
+KEY_SHOWN = 4
+"""Unanswered key questions named in the "profile to complete" sentence (then a count)."""
+
+
+def incomplete(kb: KnowledgeBase, rec: Recommendation) -> str:
+    """A sentence saying which key questions are unanswered (recommendations to confirm), or ``""``."""
+    from ..recommendation.missing import relevant
+
+    known = {k: v for k, v in rec.profile.items() if v is not None and k != "name"}
+    unanswered = sorted((q.stage, name) for name, q in kb.questions.items()
+                        if q.key and name not in known and relevant(kb, name, known))
+    if not unanswered:
+        return ""
+    labels = [pick(kb.questions[name].label).lower() for _, name in unanswered[:KEY_SHOWN]]
+    more = len(unanswered) - KEY_SHOWN
+    listed = ", ".join(labels) + (t("report.incomplete_more", count=more) if more > 0 else "")
+    return t("report.incomplete", fields=listed)
 
 
 def _step_text(step: PlanStep, with_text: bool) -> str:
+    """The step's sentence with the items it covers; short of words, the items alone (a step without items keeps
+    its sentence)."""
     if step.labels:
-        return f"{step.text} — {', '.join(step.labels)}" if with_text else ", ".join(step.labels)
-    return step.text if with_text else ""
-
-
-def _ids(rec: Recommendation, key: str, lim: Limits) -> list[str]:
-    family = "tool_categories" if key == "tools" else key
-    return [i.id for i in getattr(rec, family)]
+        return f"{step.text} ({', '.join(step.labels)})" if with_text else ", ".join(step.labels)
+    return step.text
 
 
 def _entry(item: Item, detail: bool) -> Entry:
-    entry = Entry(label=item.label, sentence=top_reason(item))
+    entry = Entry(label=item.label, sentence=top_reason(item), id=item.id)
     if detail:
         entry.score = number(item.score)
         entry.detail = [f"{_sign(r.weight)} {r.because} [{r.rule} — {r.source}]" for r in item.reasons]
@@ -171,23 +190,36 @@ def _sign(weight: float) -> str:
 
 def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
     out = []
-    categories = rec.tool_categories if detail else rec.tool_categories[:lim.categories]
+    categories = rec.tool_categories if detail else _reading_order(kb, rec)[:lim.categories]
+    unfit = _unfit_in_place(kb, rec)
     for index, category in enumerate(categories):
         entry = _entry(category, detail)
         solutions = [s for s in rec.solutions if s.category == category.id]
         keep = len(solutions) if detail else (lim.first_solutions if index == 0 else lim.solutions)
-        in_use = [s for s in solutions if any(r.rule == "catalog:current" for r in s.reasons)]
-        if in_use and not detail:  # build on what is in place: one alternative at most
-            solutions = in_use + [s for s in solutions if s not in in_use][:1]
+        in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
+        if in_use and not detail:  # build on what is in place: consolidate it, no alternative
+            solutions = in_use
             keep = len(solutions)
+            if len(in_use) >= 2:
+                entry.lines.append(t("report.overlap", tools=_and([s.name for s in in_use])))
+        if not detail:  # a tool in place that no longer fits is named, with why, before its alternatives
+            entry.lines.extend(f"{e.label} — {t('report.in_use_unfit')} {_lower_first(e.reasons[0].because)}"
+                               for e in unfit if category.id in kb.solutions[e.id].categories and e.reasons)
+        folded = [c.label for c in rec.tool_categories if c.id in covered_by_software(kb, rec)]
+        if category.id == BUSINESS_SOFTWARE and folded and not detail:
+            entry.lines.append(f"{t('report.guide_covers')} {_and(folded)}.")
         if not solutions and kb.taxonomy.get(category.id) is not None and kb.taxonomy[category.id].no_catalogue:
-            entry.lines.append(t("report.no_catalogue"))
+            entry.lines.extend(software_guide(kb, rec.profile, category.id, short=not detail and index > 0))
         for sol in solutions[:keep]:
             line = f"{sol.name} — {sol.offered_as}, {t('report.price_' + _price(sol))}"
-            if sol in in_use:
+            if sol in in_use and sol.category != category.id:
+                line = f"{sol.name} — {t('report.in_use_elsewhere')}"
+            elif sol in in_use:
                 line = f"{sol.name} — {t('report.in_use')}"
             elif detail:
                 line += f", {t('report.licence')} {sol.licence}"
+            if sol.paid_plan and sol not in in_use:
+                line += f" — {t('report.paid_plan')}"
             if sol.caveat:
                 line = f"{line.rstrip('.')}. {t('report.caveat')} {sol.caveat}"
             if not sol.verified and detail:
@@ -201,10 +233,44 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
     return out
 
 
+def _reading_order(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
+    """Tool categories as the short report lists them: the main request first, then by score, what the
+    structure asked for before what it did not on equal scores."""
+    first = first_tool_move(kb, rec)
+
+    def key(pair: tuple[int, Item]) -> tuple[bool, float, bool, int]:
+        index, item = pair
+        asked = any("needs" in r.facts for r in item.reasons)
+        return (item is not first, -item.score, not asked, index)
+
+    covered = covered_by_software(kb, rec)  # met inside the sector software: said there, not listed apart
+    return [item for _, item in sorted(enumerate(rec.tool_categories), key=key) if item.id not in covered]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _unfit_in_place(kb: KnowledgeBase, rec: Recommendation) -> list[Any]:
+    """Solutions the structure uses that the matching ruled out (keep-control, sensitive data, size…)."""
+    from ..knowledge.profile import Profile
+    from ..recommendation.matching import in_use
+
+    known = kb.known(Profile.model_validate(rec.profile))
+    return [e for e in rec.excluded if e.family == "solutions" and e.id in kb.solutions
+            and in_use(kb.solutions[e.id], known)]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {t('report.and')} {names[-1]}"
+
+
 def _price(sol: Any) -> str:
+    if sol.pricing in ("commission", "quote", "tips"):
+        return str(sol.pricing)
     if sol.price_tier == "free":
         return "free"
-    return f"{sol.price_tier}_free_tier" if sol.free_tier else sol.price_tier
+    return f"{sol.price_tier}_free_tier" if sol.free_tier and not sol.paid_plan else sol.price_tier
 
 
 def _funding(route: Any, detail: bool) -> Entry:

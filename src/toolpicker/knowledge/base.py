@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -29,12 +30,14 @@ from .._version import __version__
 from . import contract
 from .catalog import (
     FIRST_TOOL,
+    Activity,
     FieldQuestion,
     FundingRoute,
     Jurisdictions,
     PlanStep,
     Solution,
     TaxonomyEntry,
+    parse_activities,
     parse_aliases,
     parse_funding_routes,
     parse_jurisdictions,
@@ -85,6 +88,8 @@ class KnowledgeBase:
     """Written form of a tool (normalised token) → the name rules and catalogue know (``catalog/aliases.yaml``)."""
     plan: tuple[PlanStep, ...] = ()
     """The summary's action plan (``catalog/plan.yaml``)."""
+    activities: dict[str, Activity] = field(default_factory=dict)
+    """Kinds of structure and their business-software guide (``catalog/activities.yaml``)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -193,6 +198,7 @@ OPTIONAL_PARSERS: dict[str, tuple[Parser, str]] = {
     "jurisdictions.yaml": (parse_jurisdictions, "jurisdictions"),
     "aliases.yaml": (parse_aliases, "aliases"),
     "plan.yaml": (parse_plan, "plan"),
+    "activities.yaml": (parse_activities, "activities"),
 }
 """Catalogue files a custom catalogue may leave out (then: no country counts as protective, no alias)."""
 
@@ -242,7 +248,7 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
     if problems:
         raise KnowledgeBaseError(t("kb.header", count=len(problems)), problems)
     contents: list[tuple[Path, str, Parser, str, bytes | None]] = []
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_validator_digest())
     for path, shown, parser, bucket in files:
         try:
             data: bytes | None = read_bounded(path, MAX_BYTES, shown)
@@ -261,7 +267,7 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
     if cached is not None:
         return cached
     parsed: dict[str, list[Any]] = {"rules": [], "taxonomy": [], "routes": [], "solutions": [], "questions": [],
-                                     "jurisdictions": [], "aliases": [], "plan": []}
+                                     "jurisdictions": [], "aliases": [], "plan": [], "activities": []}
     for _path, shown, parser, bucket, data in contents:
         if data is None:
             continue  # its problem is already recorded
@@ -290,6 +296,7 @@ def load_knowledge_base(rules_dir: str | Path | None = None, catalog_dir: str | 
         jurisdictions=parsed["jurisdictions"][0] if parsed["jurisdictions"] else Jurisdictions(),
         aliases=dict(sorted(parsed["aliases"])),
         plan=tuple(parsed["plan"]),
+        activities={a.id: a for a in parsed["activities"]},
     )
     _to_cache(digest.hexdigest(), kb)
     return kb
@@ -302,6 +309,16 @@ def cache_folder() -> Path | None:
     base = os.environ.get("TOOLPICKER_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "toolpicker")
     return Path(base)
+
+
+@functools.lru_cache(maxsize=1)
+def _validator_digest() -> bytes:
+    """A digest of the code that reads and validates knowledge bases: a cached base validated by other code
+    (an upgrade, a development checkout) is validated again, never trusted."""
+    digest = hashlib.sha256(__version__.encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.digest()
 
 
 def _cache_file(key: str) -> Path | None:
@@ -323,6 +340,7 @@ def _to_cache(key: str, kb: KnowledgeBase) -> None:
         "jurisdictions": kb.jurisdictions.model_dump(mode="json"),
         "aliases": kb.aliases,
         "plan": [x.model_dump(mode="json") for x in kb.plan],
+        "activities": [x.model_dump(mode="json") for x in kb.activities.values()],
     }
     from .._files import write_atomically
 
@@ -352,6 +370,7 @@ def _from_cache(key: str, version: str, source: Source) -> KnowledgeBase | None:
             jurisdictions=Jurisdictions.model_validate(data["jurisdictions"]),
             aliases=dict(data["aliases"]),
             plan=tuple(PlanStep.model_validate(x) for x in data["plan"]),
+            activities={x["id"]: Activity.model_validate(x) for x in data["activities"]},
         )
     except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt, never trusted
         return None
@@ -432,6 +451,12 @@ def _cross_check(parsed: dict[str, list[Any]]) -> list[Problem]:
             problems.append(Problem(message=t("kb.unknown_solution", value=sol.superseded_by), path=sol.path,
                                     line=sol.line, value=sol.superseded_by, code="unknown_solution",
                                     suggestion=suggest(sol.superseded_by, list(solutions))))
+    for activity in parsed.get("activities", []):
+        for cat in activity.software.covers if activity.software is not None else ():
+            if cat not in categories:
+                problems.append(Problem(message=t("kb.unknown_category", value=cat), path=activity.path,
+                                        line=activity.line, value=cat, code="unknown_category",
+                                        suggestion=suggest(cat, categories)))
     for step in parsed.get("plan", []):
         for item in step.items:
             if item != FIRST_TOOL and item not in recommendable:

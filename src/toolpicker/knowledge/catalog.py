@@ -14,8 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .profile import FIELDS, LegalForm, suggest
+from .profile import FIELDS, LegalForm, Sector, suggest
+from .profile import Activity as ActivityId
 from .reader import Reader, Text, line_of
+from .rules import Condition, _parse_condition, facts_used
 
 TAXONOMY_FAMILIES = ("needs", "tool_categories", "licensing_models", "accompaniments")
 DELIVERY = ("saas", "on_premise", "alternative_host")
@@ -34,6 +36,12 @@ CERTIFICATIONS = ("hds",)
 AID_TYPES = ("grant", "loan", "equity", "in_kind", "discount", "skills", "donation", "budget_line")
 EXPENSES = ("investment", "operating", "both")
 LEGAL_FORMS: tuple[str, ...] = LegalForm.__args__  # type: ignore[attr-defined]
+SECTORS: tuple[str, ...] = Sector.__args__  # type: ignore[attr-defined]
+ACTIVITIES: tuple[str, ...] = ActivityId.__args__  # type: ignore[attr-defined]
+ELIGIBILITY_FIELDS = ("legal_form", "employees", "siae", "sector", "activity")
+BUSINESS_SOFTWARE = "business_software"
+"""The category whose guidance comes from the structure's activity (``catalog/activities.yaml``)."""
+"""Profile fields that funding routes', providers' and solutions' ``eligible`` read."""
 
 
 class _Frozen(BaseModel):
@@ -75,6 +83,12 @@ class Eligibility(_Frozen):
     min_employees: int | None = None
     max_employees: int | None = None
     siae: bool | None = None
+    sectors: tuple[str, ...] | None = None
+    """Only for these sectors, and only once the sector is known (a sector's own funder, not a guess)."""
+    excluded_sectors: tuple[str, ...] | None = None
+    """Not for these sectors (FDVA 1 is closed to sports clubs)."""
+    activities: tuple[str, ...] | None = None
+    """Only for these kinds of structure (``activity``), once known (the FSER is for associative radios)."""
 
 
 class Provider(Located):
@@ -138,6 +152,13 @@ class Solution(Located):
     end_of_life: dt.date | None = None
     superseded_by: str | None = None
     named_in_guide: bool = False
+    processor_contract: str | None = None
+    """Whether the hosted offer comes with a GDPR art. 28 processing agreement: ``included``, ``paid_plans_only``,
+    ``none``
+    (``None``: unknown, or nothing hosted)."""
+    pricing: str | None = None
+    """How it is paid: ``subscription``, ``commission`` (on sums collected), ``tips`` (payers' voluntary
+    contribution), ``free``, ``quote``."""
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -161,6 +182,10 @@ class FieldQuestion(Located):
     help: Text | None = None
     values: dict[str, Text] = {}
     values_from: str | None = None
+    relevant_when: Condition | None = None
+    key: bool = False
+    """Listed in ``key_questions``: unanswered, it makes the profile incomplete (the report says so)."""
+    """A condition (the rules' syntax) on the other answers: when it is certainly false, the question is not asked."""
 
 
 def valid_on(since: dt.date | None, until: dt.date | None, day: dt.date) -> bool:
@@ -212,9 +237,22 @@ def _eligibility(raw: Any, reader: Reader, where: str) -> Eligibility | None:
     if raw is None:
         return None
     node = reader.mapping(raw, f"« eligible » de {where}", [], ["legal_forms", "min_employees", "max_employees",
-                                                                     "siae"])
+                                                                     "siae", "sectors", "excluded_sectors",
+                                                                     "activities"])
     if node is None:
         return None
+    sectors: dict[str, tuple[str, ...] | None] = {"sectors": None, "excluded_sectors": None, "activities": None}
+    for key in sectors:
+        if key in node:
+            allowed = ACTIVITIES if key == "activities" else SECTORS
+            chosen = []
+            for i, value in enumerate(reader.sequence(node, key, where)):
+                if value not in allowed:
+                    reader.problem(node.get(key), i, "bad_value", suggest(str(value), allowed),
+                                   value=str(value), field=key, allowed=", ".join(allowed))
+                else:
+                    chosen.append(value)
+            sectors[key] = tuple(chosen)
     forms = None
     if "legal_forms" in node:
         forms = []
@@ -230,7 +268,7 @@ def _eligibility(raw: Any, reader: Reader, where: str) -> Eligibility | None:
     return Eligibility(legal_forms=tuple(forms) if forms is not None else None,
                        min_employees=int(lo) if lo is not None else None,
                        max_employees=int(hi) if hi is not None else None,
-                       siae=siae if isinstance(siae, bool) else None)
+                       siae=siae if isinstance(siae, bool) else None, **sectors)
 
 
 def _dates(node: Mapping[str, Any], reader: Reader, where: str) -> tuple[dt.date | None, dt.date | None]:
@@ -295,8 +333,10 @@ _SOLUTION_REQUIRED = ("id", "name", "category", "licence", "delivery", "price_ti
 _SOLUTION_OPTIONAL = ("also", "description", "hosting", "free_tier", "discounts", "difficulty", "size_fit",
                       "works_offline", "url", "last_verified", "end_of_life", "superseded_by", "named_in_guide",
                       "on_premise", "jurisdiction", "certifications", "end_to_end", "weight", "features", "eligible",
-                      "caveat", "verification", "hosted_licence")
+                      "caveat", "verification", "hosted_licence", "processor_contract", "pricing")
 JURISDICTION = re.compile(r"[A-Z]{2}\Z")
+PROCESSOR_CONTRACT = ("included", "paid_plans_only", "none")
+PRICING = ("subscription", "commission", "tips", "free", "quote")
 
 
 def _choices(node: Mapping[str, Any], key: str, reader: Reader, where: str, allowed: tuple[str, ...]) -> list[str]:
@@ -376,13 +416,15 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
                 end_of_life=reader.date(node, "end_of_life", where),
                 superseded_by=node.get("superseded_by") if isinstance(node.get("superseded_by"), str) else None,
                 named_in_guide=reader.boolean(node, "named_in_guide", where),
+                processor_contract=reader.choice(node, "processor_contract", where, PROCESSOR_CONTRACT),
+                pricing=reader.choice(node, "pricing", where, PRICING),
                 path=reader.path, line=line_of(raw_list, index),
             ))
     return out
 
 
 def parse_questions(data: Any, reader: Reader) -> list[FieldQuestion]:
-    top = reader.mapping(data, "le fichier des questions", ["fields"], ["diagnostic_order"])
+    top = reader.mapping(data, "le fichier des questions", ["fields"], ["diagnostic_order", "key_questions"])
     out: list[FieldQuestion] = []
     if top is None or not isinstance(top.get("fields"), Mapping):
         return out
@@ -394,14 +436,26 @@ def parse_questions(data: Any, reader: Reader) -> list[FieldQuestion]:
                 reader.problem(top.get("diagnostic_order"), number - 1, "unknown_field", suggest(str(name), FIELDS),
                                value=str(name))
             stages.setdefault(str(name), number)
+    key_questions = set()
+    for index, name in enumerate(reader.sequence(top, "key_questions", "le fichier des questions")):
+        if name not in FIELDS:
+            reader.problem(top.get("key_questions"), index, "unknown_field", suggest(str(name), FIELDS),
+                           value=str(name))
+        key_questions.add(str(name))
     for key, raw in block.items():
         where = f"fields.{key}"
         if key not in FIELDS:
             reader.problem(block, key, "unknown_field", suggest(key, FIELDS), value=key)
             continue
-        node = reader.mapping(raw, where, ["label", "question"], ["help", "values", "values_from"])
+        node = reader.mapping(raw, where, ["label", "question"], ["help", "values", "values_from", "relevant_when"])
         if node is None:
             continue
+        relevant_when = None
+        if "relevant_when" in node:
+            relevant_when = _parse_condition(node["relevant_when"], reader, f"questions.{key}", node, "relevant_when")
+            if relevant_when is not None and facts_used(relevant_when):
+                reader.problem(node, "relevant_when", "fact_in_question", value=key)
+                relevant_when = None
         values: dict[str, Text] = {}
         raw_values = node.get("values")
         if isinstance(raw_values, Mapping):
@@ -415,6 +469,7 @@ def parse_questions(data: Any, reader: Reader) -> list[FieldQuestion]:
             out.append(FieldQuestion(field=key, label=label, question=question, stage=stages.get(key, 99),
                                      help=reader.text(node, "help", where, required=False), values=values,
                                      values_from=reader.string(node, "values_from", where),
+                                     relevant_when=relevant_when, key=key in key_questions,
                                      path=reader.path, line=line_of(block, key)))
     return out
 
@@ -455,6 +510,69 @@ def parse_aliases(data: Any, reader: Reader) -> list[tuple[str, str]]:
                                expected="texte", value=str(form))
                 continue
             out.append((normalise_token(form), normalise_token(canonical)))
+    return out
+
+
+class SoftwareGuide(_Frozen):
+    """What the business software of one kind of structure must do, what to check, whom to ask."""
+
+    what: Text
+    check: tuple[Text, ...] = ()
+    ask: Text | None = None
+    examples: tuple[str, ...] = ()
+    covers: tuple[str, ...] = ()
+    """Tool categories this software usually covers besides its core (an ETTI's interim software does payroll
+    and timesheets): met inside it, not by another tool."""
+
+
+class Activity(Located):
+    """A kind of structure (``activity`` of the profile, ``catalog/activities.yaml``)."""
+
+    id: str
+    label: Text
+    sector: str | None = None
+    software: SoftwareGuide | None = None
+    source: str | None = None
+    verification: str | None = None
+
+
+def parse_activities(data: Any, reader: Reader) -> list[Activity]:
+    top = reader.mapping(data, "le fichier des types de structures", ["activities"], [])
+    if top is None:
+        return []
+    out: list[Activity] = []
+    raw_list = reader.sequence(top, "activities", "le fichier des types de structures")
+    for index, raw in enumerate(raw_list):
+        where = f"le type de structure {raw.get('id') if isinstance(raw, Mapping) else index + 1}"
+        node = reader.mapping(raw, where, ["id", "label"], ["sector", "software", "source", "verification"])
+        if node is None:
+            continue
+        before = reader.errors
+        activity_id = reader.identifier(node, "id", kebab=False)
+        if activity_id is not None and activity_id not in ACTIVITIES:
+            reader.problem(node, "id", "bad_value", suggest(activity_id, ACTIVITIES), value=activity_id,
+                           field="activity", allowed=", ".join(ACTIVITIES))
+        label = reader.text(node, "label", where, need_en=True)
+        sector = reader.choice(node, "sector", where, SECTORS)
+        guide = None
+        if "software" in node:
+            soft = reader.mapping(node["software"], f"« software » de {where}", ["what"],
+                                  ["check", "ask", "examples", "covers"])
+            if soft is not None:
+                what = reader.text(soft, "what", where)
+                checks = [reader.text({"check": item}, "check", where)
+                          for item in reader.sequence(soft, "check", where)]
+                examples = [e for e in reader.sequence(soft, "examples", where) if isinstance(e, str)]
+                if what:
+                    covers = [c for c in reader.sequence(soft, "covers", where) if isinstance(c, str)]
+                    guide = SoftwareGuide(what=what, check=tuple(c for c in checks if c),
+                                          ask=reader.text(soft, "ask", where, required=False),
+                                          examples=tuple(examples), covers=tuple(covers))
+        if reader.errors == before and activity_id and label:
+            out.append(Activity(id=activity_id, label=label, sector=sector, software=guide,
+                                source=reader.string(node, "source", where),
+                                verification=reader.string(node, "verification", where),
+                                path=reader.path, line=line_of(raw_list, index)))
     return out
 
 

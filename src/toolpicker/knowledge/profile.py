@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .._errors import Problem, ProfileError
@@ -27,13 +27,20 @@ Sensitivity = Literal["low", "personal", "sensitive"]
 RemoteWork = Literal["none", "occasional", "frequent"]
 Maturity = Literal["beginner", "progressing", "experienced"]
 Strategy = Literal["none", "partial", "formalized"]
-Difficulty = Literal["technical", "financial", "human", "strategic"]
+Difficulty = Literal["technical", "financial", "human", "strategic", "security_incident"]
 Need = Literal[
     "communication", "website", "social_media", "newsletter", "collaboration",
     "file_sharing", "instant_messaging", "video_conferencing", "project_management",
     "contact_management", "integrated_management", "hr_management", "accounting",
     "online_membership", "online_fundraising", "volunteer_recruitment", "governance",
-    "beneficiary_services", "data_protection", "equipment", "skills",
+    "beneficiary_services", "data_protection", "equipment", "skills", "online_sales", "time_tracking",
+]
+Activity = Literal[
+    "childcare", "home_care", "medico_social", "emergency_housing", "young_workers_housing", "child_protection",
+    "social_centre", "youth_centre", "sports_club", "performing_arts", "community_radio", "training_centre",
+    "siae_workshop", "siae_intermediary", "siae_temp_agency", "siae_enterprise", "resource_centre",
+    "solidarity_grocery", "access_to_rights", "tutoring", "business_cooperative", "third_place",
+    "environmental_education", "other",
 ]
 HostingPreference = Literal["no_preference", "keep_control", "delegate"]
 Connectivity = Literal["good", "limited"]
@@ -73,6 +80,22 @@ class Profile(BaseModel):
     """Extension: the structure develops a project around a digital technology (platform, open data, AI…)."""
     growth_plan: bool | None = None
     """Extension: the structure plans to open new sites or change scale."""
+    activity: Activity | None = None
+    """Extension: the kind of structure (crèche, CHRS, club, ETTI…); names what its business software must do."""
+    main_need: Need | None = None
+    """Extension: the request that brought the structure to the adviser, one of the needs (added to ``needs``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _main_need_is_a_need(cls, data: Any) -> Any:
+        """The main request is one of the needs: ``main_need: crm`` adds ``crm`` to ``needs``."""
+        if isinstance(data, dict) and isinstance(data.get("main_need"), str):
+            needs = data.get("needs")
+            if needs is None:
+                data = {**data, "needs": [data["main_need"]]}
+            elif isinstance(needs, list) and data["main_need"] not in needs:
+                data = {**data, "needs": [*needs, data["main_need"]]}
+        return data
 
     @field_validator("difficulties", "needs", "current_tools")
     @classmethod

@@ -35,6 +35,10 @@ def value_labels(kb: KnowledgeBase, name: str) -> dict[str, str]:
         return {v: pick(kb.needs[v].label) if v in kb.needs else v for v in allowed_values(name)}
     if question is not None and question.values_from == "solutions":
         return {s.id: s.name for s in kb.solutions.values()}
+    if question is not None and question.values_from == "activities":
+        given = {str(k): pick(v) for k, v in question.values.items()}
+        return {v: pick(kb.activities[v].label) if v in kb.activities else given.get(v, v)
+                for v in allowed_values(name)}
     given = {str(k): pick(v) for k, v in question.values.items()} if question is not None else {}
     if field_kind(name) == "bool":
         return {"true": given.get("true", t("report.yes")), "false": given.get("false", t("report.no"))}

@@ -61,7 +61,8 @@ class ItemScore:
 
 
 def eligible(eligibility: Eligibility | None, known: Mapping[str, Any]) -> bool:
-    """False only when a known answer rules the profile out (unknown never excludes)."""
+    """False only when a known answer rules the profile out (unknown never excludes), except ``sectors`` and
+    ``activities``: a sector's own funder is named only once the sector (the kind of structure) is known."""
     if eligibility is None:
         return True
     form = known.get("legal_form")
@@ -73,6 +74,13 @@ def eligible(eligibility: Eligibility | None, known: Mapping[str, Any]) -> bool:
             return False
         if eligibility.max_employees is not None and employees > eligibility.max_employees:
             return False
+    sector = known.get("sector")
+    if eligibility.sectors is not None and sector not in eligibility.sectors:  # unknown: not a sector's funder
+        return False
+    if eligibility.excluded_sectors is not None and sector in eligibility.excluded_sectors:
+        return False
+    if eligibility.activities is not None and known.get("activity") not in eligibility.activities:
+        return False
     siae = known.get("siae")
     return not (eligibility.siae is not None and siae is not None and siae != eligibility.siae)
 
@@ -91,8 +99,6 @@ def route_verdict(route: FundingRoute, known: Mapping[str, Any], as_of: dt.date)
     return None, providers
 
 
-ELIGIBILITY_FIELDS = ("legal_form", "employees", "siae")
-"""Profile fields funding routes and providers read for eligibility."""
 
 
 def engine_for(kb: KnowledgeBase) -> Engine:

@@ -33,6 +33,10 @@ best (a product is counted once, never in several category lists).
   offers);
 - ``data`` — personal data with a provider outside European law: −1 (not for
   public-facing categories — website, social media — where nothing private goes);
+  people's records (a category that holds records) hosted by a provider that
+  signs no GDPR art. 28 processing agreement (``processor_contract: none``):
+  −1 for personal data, the way closed for sensitive data; when only paid plans
+  come with one, the free plan no longer counts (budget judged on the paid plan);
 - ``connectivity`` — limited connection: +1 offline-capable, −1 online only;
 - ``maturity`` — beginners: −1 for a hard tool, +0.5 for an easy one;
 - ``current`` — already used by the structure and still fit: +3 (build on what
@@ -111,13 +115,17 @@ class Scored:
     way: str | None
     reasons: list[Reason] = field(default_factory=list)
     excluded: list[Reason] = field(default_factory=list)
+    paid_plan: bool = False
+    """Only the paid plan fits (it alone comes with a processing agreement for people's data)."""
 
 
 # ------------------------------------------------------------------ the product
 
 
-def affordable(sol: Solution, budget: int) -> bool:
-    if sol.free_tier or sol.price_tier == "free":
+def affordable(sol: Solution, budget: int, gratis_allowed: bool = True) -> bool:
+    if gratis_allowed and (sol.free_tier or sol.price_tier == "free"):
+        return True
+    if sol.price_tier == "free":
         return True
     ceiling = PRICE_CEILING[sol.price_tier]
     return budget > 3000 if ceiling is None else ceiling <= budget
@@ -174,6 +182,8 @@ def _way_blocked(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, recor
     if sensitivity == "sensitive" and way == "saas" and not public and not sol.end_to_end \
             and not kb.jurisdictions.protective(sol.jurisdiction):
         return Adjust("delivery", "sensitive_vendor", None, (("_country", sol.jurisdiction),), ("data_sensitivity",))
+    if sensitivity == "sensitive" and records and sol.processor_contract == "none":
+        return Adjust("delivery", "sensitive_no_contract", None, (("_way", way),), ("data_sensitivity",))
     return None
 
 
@@ -194,9 +204,12 @@ def _ways(kb: KnowledgeBase, sol: Solution, ctx: Context, records: bool, public:
     return best, []
 
 
-def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool) -> list[Adjust]:
+def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool, records: bool) -> list[Adjust]:
     """Weights for the product used that way (never exclusions, except an unaffordable one)."""
     out: list[Adjust] = []
+    sensitivity = ctx.known.get("data_sensitivity")
+    hosted = way != "on_premise"
+    contract_needed = hosted and records and sensitivity in ("personal", "sensitive")
     model = ctx.models.get(way, 0.0)
     if model:
         out.append(Adjust("delivery", "way_fit" if model > 0 else "way_discouraged", 1 if model > 0 else -1,
@@ -210,22 +223,28 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool)
         out.append(Adjust("licensing", "licence_fit" if positive else "licence_discouraged", weight,
                           (("_model", licence),)))
     server = way == "on_premise" and sol.on_premise == "server"
+    # With people's data, a free plan without a processing agreement is not an option: the paid plan is.
+    gratis_allowed = not (contract_needed and sol.processor_contract == "paid_plans_only")
     budget = ctx.known.get("digital_budget_eur")
     if budget is not None:
-        if not affordable(sol, budget):
+        if not affordable(sol, budget, gratis_allowed):
             if sol.discounts:
                 out.append(Adjust("budget", "budget_discount", -1, (("budget", budget), ("_routes", sol.discounts)),
                                   ("digital_budget_eur",)))
             else:
                 out.append(Adjust("budget", "budget_out", None, (("budget", budget), ("_tier", sol.price_tier)),
                                   ("digital_budget_eur",)))
-        elif (sol.free_tier or sol.price_tier == "free") and budget < 500 and not server:
+        elif (sol.free_tier or sol.price_tier == "free") and gratis_allowed and budget < 500 and not server:
             out.append(Adjust("budget", "budget_free", 1, (("budget", budget),), ("digital_budget_eur",)))
         elif sol.price_tier in ("low", "medium", "high") and _comfortable(sol.price_tier, budget):
             out.append(Adjust("budget", "budget_supported", 1, (("budget", budget),), ("digital_budget_eur",)))
-    if ctx.known.get("data_sensitivity") == "personal" and way == "saas" and not public \
+    if sensitivity == "personal" and way == "saas" and not public \
             and not kb.jurisdictions.protective(sol.jurisdiction) and not sol.end_to_end:
         out.append(Adjust("data", "personal_vendor", -1, (("_country", sol.jurisdiction),), ("data_sensitivity",)))
+    if contract_needed and sol.processor_contract == "none" and sensitivity == "personal":
+        out.append(Adjust("data", "no_contract", -1, (), ("data_sensitivity",)))
+    elif contract_needed and sol.processor_contract == "paid_plans_only":
+        out.append(Adjust("data", "contract_paid_plan", 0, (), ("data_sensitivity",)))
     if ctx.known.get("connectivity") == "limited":
         if sol.works_offline:
             out.append(Adjust("connectivity", "offline_ok", 1, (), ("connectivity",)))
@@ -286,12 +305,13 @@ def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_sco
     way, closed = _ways(kb, sol, ctx, records, public)
     adjusts = [*product, *closed]
     if way is not None:
-        adjusts += _fit(kb, sol, way, ctx, public)
+        adjusts += _fit(kb, sol, way, ctx, public, records)
     adjusts += _category_fit(sol, category, ctx)
     excluded = [a for a in adjusts if a.weight is None]
     if used and not excluded:
         adjusts.append(Adjust("current", "in_use", 3, (), ("current_tools",)))
-    scored = Scored(sol, category, round(base + sum(a.weight or 0 for a in adjusts), 4), way)
+    scored = Scored(sol, category, round(base + sum(a.weight or 0 for a in adjusts), 4), way,
+                    paid_plan=any(a.key == "contract_paid_plan" for a in adjusts))
     if texts:
         scored.reasons.append(Reason(rule=category_rule, because=t("match.category", category=pick(kb.label(category))),
                                      source=sol.source, effect="recommend", weight=base))

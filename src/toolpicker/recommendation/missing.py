@@ -23,15 +23,16 @@ How ``missing`` is computed (documented in the README):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .._i18n import pick
-from ..engine.logic import compiled_for
+from ..engine.logic import compiled_for, eval_condition
 from ..knowledge.base import KnowledgeBase
+from ..knowledge.catalog import ELIGIBILITY_FIELDS
 from ..knowledge.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
 from ..knowledge.rules import atoms
-from .evaluation import ELIGIBILITY_FIELDS
 from .matching import CATALOG_FIELDS, candidates, score_solution
 
 if TYPE_CHECKING:
@@ -110,6 +111,22 @@ def _route_key(verdict: tuple[str | None, list[Any]]) -> tuple[str | None, tuple
     return verdict[0], tuple(p.id for p in verdict[1])
 
 
+def _request_impact(name: str, known: Mapping[str, Any]) -> int:
+    """``main_need`` decides the first tool move among the needs: one per need it could choose (none for one need)."""
+    if name != "main_need":
+        return 0
+    needs = known.get("needs")
+    return len(needs) if needs is not None and len(needs) >= 2 else 0
+
+
+def relevant(kb: KnowledgeBase, name: str, known: Mapping[str, Any]) -> bool:
+    """False when the question's ``relevant_when`` is certainly false for these answers (never asked then)."""
+    question = kb.questions.get(name)
+    if question is None or question.relevant_when is None:
+        return True
+    return eval_condition(question.relevant_when, known) is not False
+
+
 def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
     """``[{field, question, impact}]`` for the unanswered fields that could change the result."""
     kb, known = evaluation.kb, evaluation.known
@@ -124,10 +141,11 @@ def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
     answers = kb.cached("missing.answers", lambda: {n: candidate_answers(kb, n) for n in QUESTION_FIELDS})
     result: list[dict[str, Any]] = []
     for name in QUESTION_FIELDS:
-        if name in known:
+        if name in known or not relevant(kb, name, known):
             continue
         check_catalog = name in CATALOG_FIELDS and bool(evaluation.categories)
-        if name not in undecided_fields and not check_catalog and name not in ELIGIBILITY_FIELDS:
+        if name not in undecided_fields and not check_catalog and name not in ELIGIBILITY_FIELDS \
+                and name != "main_need":
             continue
         rule_impact = 0
         for answer in answers[name] if name in undecided_fields else ():
@@ -136,10 +154,21 @@ def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
             pool = [r for r in compiled.dependents(name) if r.id in undecided_ids]
             after = compiled.fire(trial, pool, facts, settle=False)
             rule_impact = max(rule_impact, sum(1 for v in after.values() if v is True))
+        if name == "main_need":  # the request is also a need: it may add one the rules read
+            current = set(known.get("needs") or ())
+            pool = list(compiled.dependents("needs"))
+            for value in answers[name]:
+                if value in current:
+                    continue
+                trial = dict(prepared)
+                trial["needs"] = compiled.prepare_value("needs", sorted(current | {value}))
+                after = compiled.fire(trial, pool, facts, settle=False)
+                gained = sum(1 for rid, v in after.items() if v is True and base[rid] is not True)
+                rule_impact = max(rule_impact, gained)
         catalog_impact = _catalog_impact(evaluation, name, answers[name]) if check_catalog else 0
         if name in ELIGIBILITY_FIELDS:
             catalog_impact += _route_impact(evaluation, name, answers[name])
-        impact = rule_impact + catalog_impact
+        impact = rule_impact + catalog_impact + _request_impact(name, known)
         if impact > 0:
             question = kb.questions.get(name)
             result.append({"field": name, "question": pick(question.question) if question else name,

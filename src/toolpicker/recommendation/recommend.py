@@ -108,7 +108,7 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
             extra[sol_id] = acc
     for scored in chosen.values():
         families["solutions"].append(_solution_item(kb, scored.solution, scored.category, scored.score,
-                                                    scored.reasons, scored.way))
+                                                    scored.reasons, scored.way, scored.paid_plan))
     for sol_id, acc in extra.items():
         sol = kb.solutions[sol_id]
         if sol.end_of_life and sol.end_of_life < as_of:
@@ -142,14 +142,14 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
 
 
 def _solution_item(kb: KnowledgeBase, sol: Solution, category: str, score: float, reasons: list[Reason],
-                   way: str | None) -> SolutionItem:
+                   way: str | None, paid_plan: bool = False) -> SolutionItem:
     return SolutionItem(
         id=sol.id, label=sol.name, name=sol.name, score=score, reasons=_reasons(reasons), category=category,
         licence=sol.licence, delivery=list(sol.delivery), url=sol.url, hosting=list(sol.hosting),
         price_tier=sol.price_tier, free_tier=sol.free_tier, difficulty=sol.difficulty,
         last_verified=sol.last_verified.isoformat() if sol.last_verified else None,
         way=way, offered_as=way_label(kb, sol, way), caveat=pick(sol.caveat) if sol.caveat else None,
-        verified=sol.last_verified is not None)
+        verified=sol.last_verified is not None, pricing=sol.pricing, paid_plan=paid_plan)
 
 
 def recommend(profile: Profile | Mapping[str, Any], as_of: dt.date | str | None = None,

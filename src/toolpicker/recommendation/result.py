@@ -57,6 +57,10 @@ class SolutionItem(Item):
     """What to know before choosing it (an account cap, an eligibility, a product ending…)."""
     verified: bool = True
     """False when the catalogue entry says its facts were not verified."""
+    pricing: str | None = None
+    """How it is paid: ``subscription``, ``commission``, ``tips``, ``free``, ``quote`` (None: not said)."""
+    paid_plan: bool = False
+    """True when only its paid plan fits this structure (people's data need the processing agreement it includes)."""
 
 
 class ProviderOut(_Out):
