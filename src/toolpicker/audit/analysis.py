@@ -30,6 +30,7 @@ from .._errors import Problem
 from .._i18n import pick, t
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.catalog import FundingRoute, Solution
+from ..knowledge.operators import OPERATORS, Domain
 from ..knowledge.profile import allowed_values, field_bounds, field_kind
 from ..knowledge.rules import All, AnyOf, Atom, Condition, FactRef, Not, Rule, to_nnf
 from ..recommendation.matching import FACTS_READ
@@ -66,66 +67,18 @@ def _dnf(cond: Condition) -> list[Term] | None:
 
 
 def _field_satisfiable(name: str, tests: list[Atom]) -> bool:
-    if any(a.op == "known" and not a.value for a in tests):
-        return all(a.op == "known" and not a.value for a in tests)
-    tests = [a for a in tests if a.op != "known"]
-    if not tests:
-        return True
+    """Whether one answer to ``name`` can pass every test (each operator narrows the field's domain)."""
     kind = field_kind(name)
     if kind == "int":
         lo, hi = field_bounds(name)
-        low = lo if lo is not None else -(10**12)
-        high = hi if hi is not None else 10**12
-        allowed: set[int] | None = None
-        excluded: set[int] = set()
-        for a in tests:
-            v = a.value
-            if a.op == "gte":
-                low = max(low, v)
-            elif a.op == "gt":
-                low = max(low, v + 1)
-            elif a.op == "lte":
-                high = min(high, v)
-            elif a.op == "lt":
-                high = min(high, v - 1)
-            elif a.op == "equals":
-                allowed = {v} if allowed is None else allowed & {v}
-            elif a.op == "in":
-                allowed = set(v) if allowed is None else allowed & set(v)
-            elif a.op == "not_equals":
-                excluded.add(v)
-            elif a.op == "not_in":
-                excluded |= set(v)
-        if low > high:
-            return False
-        if allowed is not None:
-            return any(low <= x <= high and x not in excluded for x in allowed)
-        return (high - low + 1) > len({x for x in excluded if low <= x <= high})
-    if kind in ("enum", "bool"):
-        domain: set[object] = set(allowed_values(name)) if kind == "enum" else {True, False}
-        for a in tests:
-            if a.op == "equals":
-                domain &= {a.value}
-            elif a.op == "in":
-                domain &= set(a.value)
-            elif a.op == "not_equals":
-                domain -= {a.value}
-            elif a.op == "not_in":
-                domain -= set(a.value)
-        return bool(domain)
-    required: set[str] = set()
-    forbidden: set[str] = set()
-    groups: list[set[str]] = []
-    for a in tests:
-        if a.op == "contains":
-            required.add(a.value)
-        elif a.op == "not_contains":
-            forbidden.add(a.value)
-        elif a.op == "contains_any":
-            groups.append(set(a.value))
-        elif a.op == "contains_none":
-            forbidden |= set(a.value)
-    return not (required & forbidden) and all(g - forbidden for g in groups)
+        domain = Domain(low=lo if lo is not None else float("-inf"), high=hi if hi is not None else float("inf"))
+    elif kind in ("enum", "bool"):
+        domain = Domain(allowed=set(allowed_values(name)) if kind == "enum" else {True, False})
+    else:
+        domain = Domain()
+    for atom in tests:
+        OPERATORS[atom.op].narrow(domain, atom.value)
+    return domain.satisfiable()
 
 
 def term_satisfiable(term: Term, derivable: set[str] | None = None) -> bool:

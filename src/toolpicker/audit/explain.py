@@ -22,6 +22,7 @@ from .._version import __version__
 from ..engine.logic import compiled_for, eval_atom, fire
 from ..knowledge.base import KnowledgeBase, default_knowledge_base
 from ..knowledge.catalog import Solution
+from ..knowledge.operators import OPERATORS
 from ..knowledge.profile import Profile, field_kind, parse_profile, shorten, suggest
 from ..knowledge.rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
 from ..recommendation.evaluation import Evaluation, evaluate
@@ -31,7 +32,6 @@ from ..recommendation.recommend import build, parse_date
 from ..recommendation.result import FAMILIES, Recommendation
 
 MAX_VERIFIED = 12  # durable-rules runs spent looking for a counterfactual, at most, per item
-SYMBOLS = {"equals": "=", "not_equals": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
 
 
 class _Out(BaseModel):
@@ -127,13 +127,14 @@ def _show(kb: KnowledgeBase, name: str, value: Any) -> str:
 
 
 def describe_atom(kb: KnowledgeBase, atom: Atom) -> str:
-    """``Salarié·es ≥ 20``, ``Secteur ∈ {Culture, Santé}``, ``Besoins exprimés contient Site internet``…"""
+    """``Salarié·es ≥ 20``, ``Secteur ∈ {Culture, Santé}``, ``Besoins exprimés contient Site internet``…
+
+    The operator table says how each operator reads: a symbol, or a sentence of the locale files."""
     label = field_label(kb, atom.field)
-    if atom.op in SYMBOLS:
-        return f"{label} {SYMBOLS[atom.op]} {_show(kb, atom.field, atom.value)}"
-    if atom.op == "known":
-        return t("explain.known" if atom.value else "explain.unknown", field=label)
-    return t(f"explain.op_{atom.op}", field=label, value=_show(kb, atom.field, atom.value))
+    wording = OPERATORS[atom.op].wording(atom.value)
+    if not wording.startswith("explain."):
+        return f"{label} {wording} {_show(kb, atom.field, atom.value)}"
+    return t(wording, field=label, value=_show(kb, atom.field, atom.value))
 
 
 def trace_condition(kb: KnowledgeBase, cond: Condition | None, known: Mapping[str, Any], facts: set[str],

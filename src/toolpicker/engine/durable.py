@@ -48,9 +48,10 @@ from durable import engine as _dr
 
 from .._errors import EngineError
 from .._i18n import t
+from ..knowledge.operators import Test
 from ..knowledge.profile import LIST_FIELDS
 from ..knowledge.rules import Rule, atoms, facts_used, normalise_token
-from .plan import Group, Plan, Test, fact_property, make_plan
+from .plan import Group, Plan, fact_property, make_plan
 from .plan import flag as flag
 
 PROFILE = "profile"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ..knowledge.operators import OPERATORS
 from ..knowledge.rules import All, Atom, Condition, FactRef, Not, Rule, normalise_token
 from ..knowledge.rules import atoms as _atoms
 from ..knowledge.rules import facts_used as _facts_used
@@ -68,31 +69,15 @@ _COMPILED: dict[tuple[int, ...], Compiled] = {}
 
 
 def _compile_atom(atom: Atom) -> Check:
-    f, op, target = atom.field, atom.op, atom.value
-    if op == "known":
+    """Three-valued: the operator's truth on an answer (:data:`~toolpicker.knowledge.operators.OPERATORS`),
+    *unknown* on an unanswered field — except ``known``, which is about being answered."""
+    f, target = atom.field, atom.value
+    operator = OPERATORS[atom.op]
+    if atom.op == "known":
         want = bool(target)
         return lambda k, _facts: (f in k) == want
-    if op in ("contains", "not_contains", "contains_any", "contains_none"):
-        wanted = frozenset(target) if isinstance(target, tuple) else frozenset([target])
-
-        if op == "contains":
-            return lambda k, _facts: None if (v := k.get(f)) is None else not wanted.isdisjoint(v)
-        if op == "not_contains":
-            return lambda k, _facts: None if (v := k.get(f)) is None else wanted.isdisjoint(v)
-        if op == "contains_any":
-            return lambda k, _facts: None if (v := k.get(f)) is None else not wanted.isdisjoint(v)
-        return lambda k, _facts: None if (v := k.get(f)) is None else wanted.isdisjoint(v)
-    compare: Callable[[Any], bool] = {
-        "equals": lambda v: v == target,
-        "not_equals": lambda v: v != target,
-        "in": lambda v: v in target,
-        "not_in": lambda v: v not in target,
-        "lt": lambda v: v < target,
-        "lte": lambda v: v <= target,
-        "gt": lambda v: v > target,
-        "gte": lambda v: v >= target,
-    }[op]
-    return lambda k, _facts: None if (v := k.get(f)) is None else compare(v)
+    holds = operator.predicate(target)
+    return lambda k, _facts: None if (v := k.get(f)) is None else holds(v)
 
 
 def compile_condition(cond: Condition | None) -> Check:

@@ -33,8 +33,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..knowledge.operators import OPERATORS, Test
 from ..knowledge.rules import AnyOf, Atom, Condition, FactRef, Not, Rule, facts_used, normalise_token, to_nnf
 
 FORMAT = 2
@@ -49,14 +49,9 @@ TERM_TESTS = GROUP_NODES - 1
 RULE_TERMS = 256
 """At most this many conjunctions per rule (``all`` of several ``any`` multiplies them)."""
 
-Test = tuple[str, str, Any]
-"""A primitive test: (operator, property, value) — operators ``eq neq lt lte gt gte ex nex``."""
 
 Flags = tuple[tuple[str, tuple[str, ...]], ...]
 """(list field, tokens) pairs."""
-
-_RANGE = {"lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}
-
 
 def flag(field_name: str, value: object) -> str:
     """The fact property that says a list field contains ``value``."""
@@ -77,24 +72,8 @@ class TooComplex(ValueError):
 
 
 def _atom_terms(a: Atom) -> list[tuple[Test, ...]]:
-    """An atom (in NNF) as alternatives of conjunctions of primitive tests."""
-    f, op, v = a.field, a.op, a.value
-    values = v if isinstance(v, tuple) else (v,)
-    if op == "known":
-        return [(("ex", f, 1),)] if v else [(("nex", f, 1),)]
-    if op == "equals":
-        return [(("eq", f, v),)]
-    if op == "in":
-        return [(("eq", f, x),) for x in values]
-    if op == "not_equals" or op == "not_in":
-        return [(("ex", f, 1), *(("neq", f, x) for x in values))]
-    if op in _RANGE:
-        return [((_RANGE[op], f, v),)]
-    if op == "contains" or op == "contains_any":
-        return [(("eq", flag(f, x), True),) for x in values]
-    if op == "not_contains" or op == "contains_none":
-        return [(("ex", f, 1), *(("nex", flag(f, x), 1) for x in values))]
-    raise ValueError(op)  # pragma: no cover - the loader only lets known operators through
+    """An atom (in NNF) as alternatives of conjunctions of primitive tests (the operator table's compilation)."""
+    return OPERATORS[a.op].tests(a.field, a.value, flag)
 
 
 def _terms(cond: Condition) -> list[tuple[Test, ...]]:

@@ -40,25 +40,15 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from .operators import MULTI_OPS, OPERATORS, applies
 from .profile import QUESTION_FIELDS, allowed_values, field_kind, suggest
 from .reader import SNAKE_ID, Reader, Text, line_of
 from .safe_yaml import LineDict
 
-SCALAR_OPS = ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte")
-LIST_OPS = ("contains", "not_contains", "contains_any", "contains_none")
-OPERATORS = (*SCALAR_OPS, *LIST_OPS, "known")
-NEGATION = {
-    "equals": "not_equals", "not_equals": "equals", "in": "not_in", "not_in": "in",
-    "lt": "gte", "gte": "lt", "lte": "gt", "gt": "lte",
-    "contains": "not_contains", "not_contains": "contains",
-    "contains_any": "contains_none", "contains_none": "contains_any", "known": "known",
-}
-NUMERIC_OPS = ("lt", "lte", "gt", "gte")
 # durable-rules loops forever on ~512 distinct tests under one node and fails (error 107) beyond 128
 # identical ones: the loader keeps rules well inside those limits, with a located message.
 MAX_VALUES = 50
 MAX_TESTS = 100
-MULTI_OPS = ("in", "not_in", "contains_any", "contains_none")
 
 
 class _Frozen(BaseModel):
@@ -81,7 +71,7 @@ class Atom(_Frozen):
 
     def negated(self) -> Atom:
         value = (not self.value) if self.op == "known" else self.value
-        return Atom(field=self.field, op=NEGATION[self.op], value=value, line=self.line)
+        return Atom(field=self.field, op=OPERATORS[self.op].negation, value=value, line=self.line)
 
 
 class FactRef(_Frozen):
@@ -357,7 +347,7 @@ def _parse_atom(raw: Mapping[str, Any], reader: Reader, rid: str | None, line: i
         return None
     bad_ops = [op for op in ops if op not in OPERATORS]
     for op in bad_ops:
-        reader.problem(raw, op, "unknown_operator", suggest(op, OPERATORS), rule=rid, value=op,
+        reader.problem(raw, op, "unknown_operator", suggest(op, list(OPERATORS)), rule=rid, value=op,
                        allowed=", ".join(OPERATORS))
     if bad_ops:
         return None
@@ -367,16 +357,12 @@ def _parse_atom(raw: Mapping[str, Any], reader: Reader, rid: str | None, line: i
     op = ops[0]
     value = raw[op]
     kind = field_kind(field)
-    is_list = kind.startswith("list")
     if op == "known":
         if not isinstance(value, bool):
             reader.problem(raw, op, "bad_value", rule=rid, value=str(value), field=field, allowed="true, false")
             return None
         return Atom(field=field, op=op, value=value, line=line)
-    if (op in LIST_OPS) != is_list:
-        reader.problem(raw, op, "bad_operand", rule=rid, op=op, field=field, kind=kind)
-        return None
-    if op in NUMERIC_OPS and kind != "int":
+    if not applies(op, kind):
         reader.problem(raw, op, "bad_operand", rule=rid, op=op, field=field, kind=kind)
         return None
     values = value if op in MULTI_OPS else [value]

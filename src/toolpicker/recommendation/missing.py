@@ -31,6 +31,7 @@ from .._i18n import pick
 from ..engine.logic import compiled_for, eval_condition
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.catalog import ELIGIBILITY_FIELDS
+from ..knowledge.operators import OPERATORS
 from ..knowledge.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
 from ..knowledge.rules import atoms
 from .matching import CATALOG_FIELDS, candidates, score_solution
@@ -46,22 +47,16 @@ def candidate_answers(kb: KnowledgeBase, name: str) -> list[Any]:
         return [True, False]
     if kind == "enum":
         return list(allowed_values(name))
-    related = [a for r in kb.rules for a in atoms(r.when) if a.field == name]
+    told_apart: set[Any] = set()  # what each operator testing the field tells apart (the operator table)
+    for a in (a for r in kb.rules for a in atoms(r.when) if a.field == name):
+        told_apart |= OPERATORS[a.op].answers(a.value)
     if kind == "int":
         lo, hi = field_bounds(name)
-        points = {lo if lo is not None else 0}
-        for a in related:
-            if isinstance(a.value, int) and not isinstance(a.value, bool):
-                points |= {a.value - 1, a.value, a.value + 1}
+        points = {lo if lo is not None else 0} | told_apart
         if name in ("employees", "digital_budget_eur"):
             points |= _catalog_thresholds(kb, name)
         return sorted(p for p in points if (lo is None or p >= lo) and (hi is None or p <= hi))
-    tokens: set[str] = set()
-    for a in related:
-        if a.op != "known":
-            tokens |= set(a.value) if isinstance(a.value, tuple) else {a.value}
-    if kind == "list_enum" and not tokens:
-        tokens = set()
+    tokens: set[str] = {str(v) for v in told_apart}
     answers: list[Any] = [[]] + [[tok] for tok in sorted(tokens)]
     if len(tokens) > 1:
         answers.append(sorted(tokens))
