@@ -109,10 +109,14 @@ def test_ended_offers_are_never_recommended_after_their_end(kb: toolpicker.Knowl
     assert "france-active" in [p.id for p in loans_after.providers]
 
 
-def test_discontinued_products_are_proposed_only_before_their_end(kb: toolpicker.KnowledgeBase) -> None:
+def test_a_product_with_a_successor_is_only_kept_where_in_use_and_never_after_its_end(
+        kb: toolpicker.KnowledgeBase) -> None:
     before = rec(kb, {"employees": 10, "international": True}, as_of="2025-05-05")
-    assert "skype" in ids(before.solutions)
-    after = rec(kb, {"employees": 10, "international": True}, as_of="2025-05-06")
+    assert "skype" not in ids(before.solutions)
+    assert any(e.id == "skype" and "préférez" in e.reasons[0].because for e in before.excluded)
+    in_use = rec(kb, {"employees": 10, "international": True, "current_tools": ["skype"]}, as_of="2025-05-05")
+    assert "skype" in ids(in_use.solutions)
+    after = rec(kb, {"employees": 10, "international": True, "current_tools": ["skype"]}, as_of="2025-05-06")
     assert "skype" not in ids(after.solutions)
     assert any(e.id == "skype" and "remplacé par" in e.reasons[0].because for e in after.excluded)
 

@@ -126,3 +126,41 @@ def test_numbers_are_french_in_french_and_english_has_no_space_before_colons() -
     english = render(recommend(EXAMPLES / "cooperative-tech-for-good.yaml", lang="en"), "text", KB)
     assert english.startswith("DIGITAL RECOMMENDATION FOR COOP DONNÉES COMMUNES")
     assert not re.search(r"\w :", english)
+
+
+def test_urgent_actions_come_before_everything_else() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "employees": 65, "data_sensitivity": "sensitive",
+                                "difficulties": ["security_incident"], "needs": ["data_protection"]}, as_of=AS_OF)
+    assert [w.id for w in rec.warnings if w.urgent] == ["data_breach_notification"]
+    text = render(rec, "text", KB)
+    assert text.index("À FAIRE SANS ATTENDRE") < text.index("EN BREF : TROIS PRIORITÉS")
+    assert "CNIL dans les 72 heures" in text.split("EN BREF")[0]
+    assert "CNIL dans les 72 heures" not in text.split("POINTS DE VIGILANCE")[-1]
+
+
+def test_the_request_is_restated_and_answered_first() -> None:
+    rec = recommend(EXAMPLES / "petite-association-culturelle.yaml")
+    text = render(rec, "text", KB)
+    assert "Votre demande : stockage et partage de documents." in text.split("EN BREF")[0]
+    assert "  2. Premier chantier d'outils : Stockage et partage de fichiers" in text
+
+
+def test_a_hosting_paragraph_only_when_a_tool_is_offered_that_way() -> None:
+    saas_only = toolpicker.recommend({"legal_form": "association", "employees": 8, "digital_referents": 0,
+                                      "needs": ["online_membership"]}, as_of=AS_OF)
+    assert any(i.id == "alternative_host" for i in saas_only.licensing_models)  # the rules recommend it…
+    shown = {s.way for s in saas_only.solutions if s.category == "online_payment_membership"}
+    text = render(saas_only, "text", KB)
+    assert ("Hébergeur alternatif mutualisé" in text) == ("alternative_host" in shown)
+
+
+def test_business_software_in_place_is_asked_about_before_any_change() -> None:
+    rec = toolpicker.recommend({"legal_form": "cooperative", "siae": True, "sector": "integration",
+                                "activity": "siae_temp_agency", "employees": 136,
+                                "needs": ["hr_management", "time_tracking"], "main_need": "time_tracking",
+                                "current_tools": ["logiciel de paie intérim", "Microsoft 365"]}, as_of=AS_OF)
+    text = render(rec, "text", KB)
+    priorities = text.split("PLAN D'ACTION")[0]
+    assert "Premier chantier d'outils : Logiciel métier du secteur" in priorities
+    assert "Vous avez déjà « logiciel de paie intérim » : demandez d'abord à son éditeur" in priorities
+    assert "« Microsoft 365 »" not in text  # a catalogued tool is not mistaken for business software

@@ -37,7 +37,7 @@ from ..recommendation.summary import (
 
 if TYPE_CHECKING:
     from ..knowledge.base import KnowledgeBase
-    from ..recommendation.result import Item, PlanStep, Recommendation
+    from ..recommendation.result import Item, PlanStep, Recommendation, Summary
 
 MAX_WORDS = 900
 
@@ -55,12 +55,16 @@ class Limits:
     warnings: int = 4
     questions: int = 3
     plan_texts: bool = True
+    priority_lines: int = 3
+    """Lines under each priority (solutions, funders, what to check)."""
 
 
 REDUCTIONS: tuple[dict[str, Any], ...] = (
     {"warnings": 3}, {"categories": 3}, {"plan_texts": False}, {"accompaniments": 3}, {"funding": 2},
     {"questions": 2}, {"solutions": 1}, {"warnings": 2}, {"licensing": 1}, {"first_solutions": 2},
-    {"categories": 2}, {"accompaniments": 2}, {"questions": 1}, {"funding": 1}, {"warnings": 1},
+    {"priority_lines": 2}, {"categories": 2}, {"accompaniments": 2}, {"questions": 1}, {"funding": 1},
+    {"warnings": 1}, {"licensing": 0}, {"categories": 1}, {"accompaniments": 1}, {"funding": 0},
+    {"priority_lines": 1}, {"first_solutions": 1}, {"questions": 0}, {"categories": 0}, {"accompaniments": 0},
 )
 """Applied in turn until the report fits in :data:`MAX_WORDS` words."""
 
@@ -102,6 +106,10 @@ class View:
     detail: bool
     excluded: list[Entry] = field(default_factory=list)
     incomplete: str = ""
+    urgent: list[str] = field(default_factory=list)
+    """What to do before anything else (a data breach to notify), shown first."""
+    request: str = ""
+    """The structure's request in words, and where the report answers it."""
 
 
 def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: Limits | None = None) -> View:
@@ -109,7 +117,8 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     lim = limits or Limits()
     summary = rec.summary or summarise(kb, rec)
     kinds = {"accompaniment": t("report.start_with"), "tool": t("report.first_tool"), "funding": t("report.fund_with")}
-    priorities = [(kinds[p.kind], p.label, p.sentence, p.solutions) for p in summary.priorities]
+    lines = None if detail else lim.priority_lines
+    priorities = [(kinds[p.kind], p.label, p.sentence, p.solutions[:lines]) for p in summary.priorities]
     plan = [(step.title, _step_text(step, lim.plan_texts or detail)) for step in summary.plan]
     big = 10_000 if detail else None
     said = {p.id for p in summary.priorities}
@@ -118,13 +127,19 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
                 [_entry(i, detail) for i in rec.accompaniments[:big or lim.accompaniments]]),
         Section("tools", t("report.tools"), _tools(kb, rec, detail, lim)),
         Section("licensing_models", t("report.licensing_models"),
-                [_entry(i, detail) for i in rec.licensing_models[:big or lim.licensing]]),
+                [_entry(i, detail) for i in (rec.licensing_models if detail else _models_in_use(kb, rec, lim))
+                 [:big or lim.licensing]]),
         Section("funding_routes", t("report.funding_routes"),
                 [_funding(i, detail) for i in rec.funding_routes[:big or lim.funding]]),
     ]
-    warnings = [w.message for w in rec.warnings][:big or lim.warnings]
+    urgent = [w.message for w in rec.warnings if w.urgent]
+    models = {i.id for i in _models_in_use(kb, rec, lim)}
+    about = {w.id: w.about for r in kb.rules for w in r.warn if w.about is not None}
+    warnings = [w.message for w in rec.warnings if not w.urgent  # a licensing caution only with such a tool shown
+                and (kb.family_of(about.get(w.id, "")) != "licensing_models" or about[w.id] in models)
+                ][:big or lim.warnings]
     if detail:
-        warnings = [f"{w.message} [{', '.join(r.rule for r in w.reasons)}]" for w in rec.warnings]
+        warnings = [f"{w.message} [{', '.join(r.rule for r in w.reasons)}]" for w in rec.warnings if not w.urgent]
     questions = [_question(m, detail) for m in (rec.ask_next or rec.missing)][:big or lim.questions]
     note = t("report.no_missing") if not rec.missing else (t("report.impact_note") if detail else "")
     excluded = [Entry(label=e.label, sentence=" ; ".join(r.because for r in e.reasons),
@@ -146,7 +161,7 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     return View(title=t("report.title_for", name=name), subtitle=subtitle, priorities=priorities, plan=plan,
                 sections=[s for s in sections if s.entries or detail], warnings=warnings, questions=questions,
                 questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded,
-                incomplete=incomplete(kb, rec))
+                incomplete=incomplete(kb, rec), urgent=urgent, request=_request(kb, rec, summary))
 
 
 KEY_SHOWN = 4
@@ -251,6 +266,29 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
+def _request(kb: KnowledgeBase, rec: Recommendation, summary: Summary) -> str:
+    main = rec.profile.get("main_need")
+    if not main:
+        return ""
+    label = _lower_first(pick(kb.needs[main].label) if main in kb.needs else main)
+    tool = next((p for p in summary.priorities if p.kind == "tool"), None)
+    if tool is None:
+        return t("report.request", need=label)
+    return t("report.request_answered", need=label, where=tool.label)
+
+
+def _models_in_use(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> list[Item]:
+    """The licensing and delivery models that a solution of the short report is offered under: a paragraph on
+    ethical hosts (or on free software) only when the report proposes one."""
+    shown = {c.id for c in _reading_order(kb, rec)[:lim.categories]}
+    ways: set[str] = set()
+    for sol in rec.solutions:
+        if sol.category in shown:
+            ways.add(sol.way or "")
+            ways.add("proprietary" if sol.licence == "proprietary" else "free_software")
+    return [i for i in rec.licensing_models if i.id in ways]
+
+
 def _unfit_in_place(kb: KnowledgeBase, rec: Recommendation) -> list[Any]:
     """Solutions the structure uses that the matching ruled out (keep-control, sensitive data, size…)."""
     from ..knowledge.profile import Profile
@@ -268,6 +306,8 @@ def _and(names: list[str]) -> str:
 def _price(sol: Any) -> str:
     if sol.pricing in ("commission", "quote", "tips"):
         return str(sol.pricing)
+    if sol.way == "alternative_host" and "self" in sol.hosting and (sol.price_tier == "free" or sol.free_tier):
+        return "host"  # free software any host runs: what the host charges a structure is to be asked
     if sol.price_tier == "free":
         return "free"
     return f"{sol.price_tier}_free_tier" if sol.free_tier and not sol.paid_plan else sol.price_tier

@@ -115,6 +115,11 @@ class KnowledgeBase:
     def rule_index(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
 
+    @property
+    def tool_names(self) -> dict[str, str]:
+        """Every written form of a catalogued tool (normalised) → the name rules and catalogue know it by."""
+        return self._tool_names
+
     @cached_property
     def _tool_names(self) -> dict[str, str]:
         from .rules import normalise_token

@@ -38,7 +38,7 @@ EXPENSES = ("investment", "operating", "both")
 LEGAL_FORMS: tuple[str, ...] = LegalForm.__args__  # type: ignore[attr-defined]
 SECTORS: tuple[str, ...] = Sector.__args__  # type: ignore[attr-defined]
 ACTIVITIES: tuple[str, ...] = ActivityId.__args__  # type: ignore[attr-defined]
-ELIGIBILITY_FIELDS = ("legal_form", "employees", "siae", "sector", "activity")
+ELIGIBILITY_FIELDS = ("legal_form", "employees", "siae", "sector", "activity", "international")
 BUSINESS_SOFTWARE = "business_software"
 """The category whose guidance comes from the structure's activity (``catalog/activities.yaml``)."""
 """Profile fields that funding routes', providers' and solutions' ``eligible`` read."""
@@ -88,7 +88,10 @@ class Eligibility(_Frozen):
     excluded_sectors: tuple[str, ...] | None = None
     """Not for these sectors (FDVA 1 is closed to sports clubs)."""
     activities: tuple[str, ...] | None = None
-    """Only for these kinds of structure (``activity``), once known (the FSER is for associative radios)."""
+    """Only for these kinds of structure (``activity``), once known (the FSER is for associative radios); once the
+    kind is known (``other`` included) it decides instead of ``sectors``."""
+    international: bool | None = None
+    """Only for structures that act internationally (``international: true``), once known."""
 
 
 class Provider(Located):
@@ -156,6 +159,8 @@ class Solution(Located):
     """Whether the hosted offer comes with a GDPR art. 28 processing agreement: ``included``, ``paid_plans_only``,
     ``none``
     (``None``: unknown, or nothing hosted)."""
+    personal_accounts: bool = False
+    """A consumer service used with personal accounts the structure cannot administer (WhatsApp, Signal)."""
     pricing: str | None = None
     """How it is paid: ``subscription``, ``commission`` (on sums collected), ``tips`` (payers' voluntary
     contribution), ``free``, ``quote``."""
@@ -238,7 +243,7 @@ def _eligibility(raw: Any, reader: Reader, where: str) -> Eligibility | None:
         return None
     node = reader.mapping(raw, f"« eligible » de {where}", [], ["legal_forms", "min_employees", "max_employees",
                                                                      "siae", "sectors", "excluded_sectors",
-                                                                     "activities"])
+                                                                     "activities", "international"])
     if node is None:
         return None
     sectors: dict[str, tuple[str, ...] | None] = {"sectors": None, "excluded_sectors": None, "activities": None}
@@ -268,7 +273,8 @@ def _eligibility(raw: Any, reader: Reader, where: str) -> Eligibility | None:
     return Eligibility(legal_forms=tuple(forms) if forms is not None else None,
                        min_employees=int(lo) if lo is not None else None,
                        max_employees=int(hi) if hi is not None else None,
-                       siae=siae if isinstance(siae, bool) else None, **sectors)
+                       siae=siae if isinstance(siae, bool) else None, **sectors,
+                       international=node.get("international") if isinstance(node.get("international"), bool) else None)
 
 
 def _dates(node: Mapping[str, Any], reader: Reader, where: str) -> tuple[dt.date | None, dt.date | None]:
@@ -333,7 +339,8 @@ _SOLUTION_REQUIRED = ("id", "name", "category", "licence", "delivery", "price_ti
 _SOLUTION_OPTIONAL = ("also", "description", "hosting", "free_tier", "discounts", "difficulty", "size_fit",
                       "works_offline", "url", "last_verified", "end_of_life", "superseded_by", "named_in_guide",
                       "on_premise", "jurisdiction", "certifications", "end_to_end", "weight", "features", "eligible",
-                      "caveat", "verification", "hosted_licence", "processor_contract", "pricing")
+                      "caveat", "verification", "hosted_licence", "processor_contract", "pricing",
+                      "personal_accounts")
 JURISDICTION = re.compile(r"[A-Z]{2}\Z")
 PROCESSOR_CONTRACT = ("included", "paid_plans_only", "none")
 PRICING = ("subscription", "commission", "tips", "free", "quote")
@@ -418,6 +425,7 @@ def parse_solutions(data: Any, reader: Reader) -> list[Solution]:
                 named_in_guide=reader.boolean(node, "named_in_guide", where),
                 processor_contract=reader.choice(node, "processor_contract", where, PROCESSOR_CONTRACT),
                 pricing=reader.choice(node, "pricing", where, PRICING),
+                personal_accounts=reader.boolean(node, "personal_accounts", where),
                 path=reader.path, line=line_of(raw_list, index),
             ))
     return out

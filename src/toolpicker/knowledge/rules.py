@@ -117,6 +117,8 @@ class RuleWarning(_Frozen):
     message: Text
     about: str | None = None
     """An item the warning is about: the warning is shown only when that item is recommended."""
+    urgent: bool = False
+    """To do before anything else (a data breach to notify): the report puts it first."""
     line: int | None = None
 
 
@@ -242,7 +244,8 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                 if effect is not None:
                     effects[key].append(effect)
         for i, raw_warn in enumerate(reader.sequence(then, "warn", where, rule=rid)):
-            w = reader.mapping(raw_warn, f"un avertissement de {where}", ["id", "message"], ["about"], rule=rid)
+            w = reader.mapping(raw_warn, f"un avertissement de {where}", ["id", "message"], ["about", "urgent"],
+                               rule=rid)
             if w is not None:
                 wid = reader.identifier(w, "id", kebab=False, rule=rid)
                 message = reader.text(w, "message", where, rule=rid)
@@ -252,6 +255,7 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                     about = None
                 if wid and message:
                     effects["warn"].append(RuleWarning(id=wid, message=message, about=about,
+                                                       urgent=reader.boolean(w, "urgent", where),
                                                        line=line_of(then.get("warn"), i)))
         for i, fact in enumerate(reader.sequence(then, "derive", where, rule=rid)):
             if isinstance(fact, str) and reader_valid_snake(fact):

@@ -74,12 +74,15 @@ def eligible(eligibility: Eligibility | None, known: Mapping[str, Any]) -> bool:
             return False
         if eligibility.max_employees is not None and employees > eligibility.max_employees:
             return False
-    sector = known.get("sector")
-    if eligibility.sectors is not None and sector not in eligibility.sectors:  # unknown: not a sector's funder
+    sector, activity = known.get("sector"), known.get("activity")
+    if eligibility.activities is not None and (activity is not None or eligibility.sectors is None):
+        if activity not in eligibility.activities:  # the kind of structure decides once it is known
+            return False
+    elif eligibility.sectors is not None and sector not in eligibility.sectors:  # unknown: not a sector's funder
         return False
     if eligibility.excluded_sectors is not None and sector in eligibility.excluded_sectors:
         return False
-    if eligibility.activities is not None and known.get("activity") not in eligibility.activities:
+    if eligibility.international is not None and known.get("international") != eligibility.international:
         return False
     siae = known.get("siae")
     return not (eligibility.siae is not None and siae is not None and siae != eligibility.siae)

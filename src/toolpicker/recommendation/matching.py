@@ -8,8 +8,9 @@ best (a product is counted once, never in several category lists).
 
 **The product** (``catalog:*`` reasons, each a documented criterion):
 
-- ``lifecycle`` — ended products are excluded (with their successor); a product
-  whose successor is more active (OpenOffice → LibreOffice): −2;
+- ``lifecycle`` — ended products are excluded (with their successor), and so is
+  a product whose successor is more active (OpenOffice → LibreOffice), unless
+  the structure already uses it;
 - ``eligibility`` — reserved to other legal forms (AssoConnect, HelloAsso… are
   for associations): excluded;
 - ``size`` — outside the solution's headcount range: excluded; ``weight: heavy``
@@ -38,7 +39,8 @@ best (a product is counted once, never in several category lists).
   −1 for personal data, the way closed for sensitive data; when only paid plans
   come with one, the free plan no longer counts (budget judged on the paid plan);
 - ``connectivity`` — limited connection: +1 offline-capable, −1 online only;
-- ``maturity`` — beginners: −1 for a hard tool, +0.5 for an easy one;
+- ``maturity`` — beginners: −1.5 for a hard tool, −0.5 for a medium one, +1 for
+  an easy one (ease weighs as much as the licence);
 - ``current`` — already used by the structure and still fit: +3 (build on what
   you have rather than replace it), and size or weight no longer exclude it;
 - ``guide`` — named by the guide: +0.5.
@@ -135,8 +137,8 @@ def _lifecycle(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
     successor = kb.solutions[sol.superseded_by].name if sol.superseded_by in kb.solutions else "—"
     if sol.end_of_life and sol.end_of_life < ctx.as_of:
         return [Adjust("lifecycle", "ended", None, (("date", sol.end_of_life.isoformat()), ("successor", successor)))]
-    if sol.superseded_by:
-        return [Adjust("lifecycle", "superseded", -2, (("successor", successor),))]
+    if sol.superseded_by and not in_use(sol, ctx.known):  # in use, it is consolidated, not proposed anew
+        return [Adjust("lifecycle", "superseded", None, (("successor", successor),))]
     return []
 
 
@@ -182,6 +184,8 @@ def _way_blocked(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, recor
     if sensitivity == "sensitive" and way == "saas" and not public and not sol.end_to_end \
             and not kb.jurisdictions.protective(sol.jurisdiction):
         return Adjust("delivery", "sensitive_vendor", None, (("_country", sol.jurisdiction),), ("data_sensitivity",))
+    if sensitivity == "sensitive" and sol.personal_accounts and not public:
+        return Adjust("delivery", "consumer_accounts", None, (), ("data_sensitivity",))
     if sensitivity == "sensitive" and records and sol.processor_contract == "none":
         return Adjust("delivery", "sensitive_no_contract", None, (("_way", way),), ("data_sensitivity",))
     return None
@@ -250,11 +254,13 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool,
             out.append(Adjust("connectivity", "offline_ok", 1, (), ("connectivity",)))
         elif way != "on_premise":
             out.append(Adjust("connectivity", "online_only", -1, (), ("connectivity",)))
-    if ctx.known.get("maturity") == "beginner":
+    if ctx.known.get("maturity") == "beginner":  # for beginners, being easy weighs as much as the licence
         if sol.difficulty == "high":
-            out.append(Adjust("maturity", "hard_for_beginners", -1, (), ("maturity",)))
+            out.append(Adjust("maturity", "hard_for_beginners", -1.5, (), ("maturity",)))
+        elif sol.difficulty == "medium":
+            out.append(Adjust("maturity", "medium_for_beginners", -0.5, (), ("maturity",)))
         elif sol.difficulty == "low":
-            out.append(Adjust("maturity", "easy_for_beginners", 0.5, (), ("maturity",)))
+            out.append(Adjust("maturity", "easy_for_beginners", 1, (), ("maturity",)))
     if sol.named_in_guide:
         out.append(Adjust("guide", "named_in_guide", 0.5))
     return out

@@ -117,8 +117,9 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
                                                     None))
     for s in dropped:
         excluded.append(Excluded(id=s.solution.id, label=s.solution.name, family="solutions", reasons=s.excluded))
-    warning_out = [WarningOut(id=wid, message=agg.messages[wid], reasons=_reasons(reasons))
-                   for wid, reasons in sorted(agg.warnings.items())]
+    urgent = {w.id for r in kb.rules for w in r.warn if w.urgent}
+    warning_out = [WarningOut(id=wid, message=agg.messages[wid], reasons=_reasons(reasons), urgent=wid in urgent)
+                   for wid, reasons in sorted(agg.warnings.items(), key=lambda p: (p[0] not in urgent, p[0]))]
     if with_missing and missing is None:
         missing = missing_fields(evaluation)
     rec = Recommendation(

@@ -84,6 +84,8 @@ class WarningOut(_Out):
     id: str
     message: str
     reasons: list[Reason]
+    urgent: bool = False
+    """To do before anything else: the report lists it first."""
 
 
 class Missing(_Out):

@@ -160,14 +160,32 @@ def rules_reading_need(kb: KnowledgeBase, need: str) -> frozenset[str]:
     return table.get(need, frozenset())
 
 
+SOFTWARE_WORDS = ("logiciel", "progiciel", "software", "erp", "extranet")
+"""Words by which a tool in place that the catalogue does not know reads as business software."""
+
+
+def software_in_place(kb: KnowledgeBase, profile: dict[str, Any]) -> list[str]:
+    """Tools in place the catalogue does not know and that read as business software (« logiciel de paie »)."""
+    from ..knowledge.rules import normalise_token
+
+    known = kb.tool_names
+    return [tool for tool in profile.get("current_tools") or ()
+            if normalise_token(tool) not in known and any(w in tool.lower() for w in SOFTWARE_WORDS)]
+
+
 def software_guide(kb: KnowledgeBase, profile: dict[str, Any], category: str, short: bool) -> list[str]:
-    """What to say for a category without named solutions: for sector software, what the structure's own
-    kind of software must do, what to check and whom to ask (``catalog/activities.yaml``); else how to choose."""
+    """What to say for a category without named solutions: for sector software, first the software already in
+    place (ask its vendor before changing), then what the structure's own kind of software must do, what to
+    check and whom to ask (``catalog/activities.yaml``); else how to choose."""
+    in_place_now = software_in_place(kb, profile) if category == BUSINESS_SOFTWARE else []
+    lines = [t("report.software_in_place", tools=", ".join(f"« {x} »" for x in in_place_now))
+             ] if in_place_now else []
     activity = kb.activities.get(profile.get("activity") or "")
     guide = activity.software if activity is not None and category == BUSINESS_SOFTWARE else None
     if guide is None:
-        return [t("report.no_catalogue")]
-    lines = [] if short else [f"{t('report.guide_what')} {pick(guide.what)}"]
+        return lines or [t("report.no_catalogue")]
+    if not short:
+        lines.append(f"{t('report.guide_what')} {pick(guide.what)}")
     checks = [pick(c) for c in guide.check][:2 if short else None]
     if checks:
         lines.append(f"{t('report.guide_check')} {' ; '.join(c.rstrip('.') for c in checks)}.")
