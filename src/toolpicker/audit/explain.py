@@ -26,7 +26,7 @@ from ..knowledge.operators import OPERATORS
 from ..knowledge.profile import Profile, field_kind, parse_profile, shorten, suggest
 from ..knowledge.rules import Atom, Condition, FactRef, Not, Rule, atoms, facts_used
 from ..recommendation.evaluation import Evaluation, evaluate
-from ..recommendation.matching import CATALOG_FIELDS, Context, score_solution
+from ..recommendation.matching import CATALOG_FIELDS, Context, context_tools, score_solution
 from ..recommendation.missing import candidate_answers
 from ..recommendation.recommend import build, parse_date
 from ..recommendation.result import FAMILIES, Recommendation
@@ -266,7 +266,8 @@ def _catalog_allows(evaluation: Evaluation, solution: Solution, known: Mapping[s
     left to the durable-rules run that follows.
     """
     ctx = evaluation.context
-    trial = Context(known=known, facts=ctx.facts, models=ctx.models, blocked=ctx.blocked, as_of=ctx.as_of)
+    trial = Context(known=known, facts=ctx.facts, models=ctx.models, blocked=ctx.blocked, as_of=ctx.as_of,
+                    tools=context_tools(known))
     return any(not score_solution(evaluation.kb, solution, c, 1.0, "", trial, texts=False).excluded
                for c in solution.categories)
 

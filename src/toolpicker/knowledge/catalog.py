@@ -64,6 +64,9 @@ class TaxonomyEntry(Located):
     public: bool = False
     """Tool categories only: what goes in is meant to be public (website, social media): no personal-data check."""
     no_catalogue: bool = False
+    service: bool = False
+    """Tool categories only: its solutions are services to use, not software to choose (volunteering platforms):
+    the report does not speak of their licence or hosting."""
     """Tool categories only: no named solution by design (sector software is chosen with the federation)."""
 
 
@@ -214,7 +217,7 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
         for key, raw in block.items():
             where = f"{family}.{key}"
             optional = {"licensing_models": ["description", "axis"],
-                        "tool_categories": ["description", "holds_records", "public", "no_catalogue"]
+                        "tool_categories": ["description", "holds_records", "public", "no_catalogue", "service"]
                         }.get(family, ["description"])
             node = reader.mapping(raw, where, ["label"], optional)
             fake = {"id": key}
@@ -230,9 +233,11 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
             records = reader.boolean(node, "holds_records", where) if family == "tool_categories" else False
             public = reader.boolean(node, "public", where) if family == "tool_categories" else False
             no_catalogue = reader.boolean(node, "no_catalogue", where) if family == "tool_categories" else False
+            service = reader.boolean(node, "service", where) if family == "tool_categories" else False
             if label:
                 entries.append(TaxonomyEntry(id=key, family=family, label=label, description=description, axis=axis,
                                              holds_records=records, public=public, no_catalogue=no_catalogue,
+                                             service=service,
                                              path=reader.path,
                                              line=line_of(block, key)))
     return entries

@@ -34,7 +34,7 @@ from ..engine.durable import Engine, Firing
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.catalog import Eligibility, FundingRoute, Provider, valid_on
 from ..knowledge.profile import Profile
-from .matching import Context, Scored, match_solutions
+from .matching import Context, Scored, context_tools, match_solutions
 from .result import Reason
 
 
@@ -204,7 +204,8 @@ class Evaluation:
         models = {i: acc.score for i, acc in self.aggregate.items.items()
                   if self.kb.family_of(i) == "licensing_models" and acc.score}
         blocked = frozenset(i for i in self.aggregate.excluded if self.kb.family_of(i) == "licensing_models")
-        return Context(known=self.known, facts=self.facts, models=models, blocked=blocked, as_of=self.as_of)
+        return Context(known=self.known, facts=self.facts, models=models, blocked=blocked, as_of=self.as_of,
+                       tools=context_tools(self.known))
 
     @cached_property
     def solutions(self) -> tuple[list[Scored], list[Scored]]:

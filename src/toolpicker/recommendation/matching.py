@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._i18n import pick, t
@@ -94,6 +94,17 @@ class Context:
     blocked: frozenset[str]
     """Licensing and delivery models a rule excluded."""
     as_of: dt.date
+    tools: frozenset[str] = frozenset()
+    """The tools in place, normalised (``current_tools``, aliases applied): see :func:`context_tools`."""
+    shared: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    """What every criterion reads of the profile whatever the solution (part of :func:`verdict_key`)."""
+
+    def __post_init__(self) -> None:
+        known = self.known
+        object.__setattr__(self, "shared", (
+            known.get("legal_form"), known.get("data_sensitivity"), known.get("hosting_preference"),
+            known.get("connectivity"), known.get("maturity"), self.facts.intersection(FACTS_READ),
+            tuple(sorted(self.models.items())), self.blocked))
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,7 @@ def _lifecycle(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
     successor = kb.solutions[sol.superseded_by].name if sol.superseded_by in kb.solutions else "—"
     if sol.end_of_life and sol.end_of_life < ctx.as_of:
         return [Adjust("lifecycle", "ended", None, (("date", sol.end_of_life.isoformat()), ("successor", successor)))]
-    if sol.superseded_by and not in_use(sol, ctx.known):  # in use, it is consolidated, not proposed anew
+    if sol.superseded_by and not _used(sol, ctx):  # in use, it is consolidated, not proposed anew
         return [Adjust("lifecycle", "superseded", None, (("successor", successor),))]
     return []
 
@@ -158,9 +169,9 @@ def _size(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
             sol.max_employees is not None and employees > sol.max_employees):
         lo = sol.min_employees if sol.min_employees is not None else 0
         hi = sol.max_employees if sol.max_employees is not None else "∞"
-        return [Adjust("size", "size", None, (("employees", employees), ("lo", lo), ("hi", hi)), ("employees",))]
+        return [Adjust("size", "size", None, (("lo", lo), ("hi", hi)), ("employees",))]
     if sol.weight == "heavy" and employees < HEAVY_MIN_EMPLOYEES:
-        return [Adjust("size", "too_heavy", None, (("employees", employees), ("min", HEAVY_MIN_EMPLOYEES)),
+        return [Adjust("size", "too_heavy", None, (("min", HEAVY_MIN_EMPLOYEES),),
                        ("employees",))]
     return []
 
@@ -233,15 +244,15 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool,
     if budget is not None:
         if not affordable(sol, budget, gratis_allowed):
             if sol.discounts:
-                out.append(Adjust("budget", "budget_discount", -1, (("budget", budget), ("_routes", sol.discounts)),
+                out.append(Adjust("budget", "budget_discount", -1, (("_routes", sol.discounts),),
                                   ("digital_budget_eur",)))
             else:
-                out.append(Adjust("budget", "budget_out", None, (("budget", budget), ("_tier", sol.price_tier)),
+                out.append(Adjust("budget", "budget_out", None, (("_tier", sol.price_tier),),
                                   ("digital_budget_eur",)))
         elif (sol.free_tier or sol.price_tier == "free") and gratis_allowed and budget < 500 and not server:
-            out.append(Adjust("budget", "budget_free", 1, (("budget", budget),), ("digital_budget_eur",)))
+            out.append(Adjust("budget", "budget_free", 1, (), ("digital_budget_eur",)))
         elif sol.price_tier in ("low", "medium", "high") and _comfortable(sol.price_tier, budget):
-            out.append(Adjust("budget", "budget_supported", 1, (("budget", budget),), ("digital_budget_eur",)))
+            out.append(Adjust("budget", "budget_supported", 1, (), ("digital_budget_eur",)))
     if sensitivity == "personal" and way == "saas" and not public \
             and not kb.jurisdictions.protective(sol.jurisdiction) and not sol.end_to_end:
         out.append(Adjust("data", "personal_vendor", -1, (("_country", sol.jurisdiction),), ("data_sensitivity",)))
@@ -273,7 +284,32 @@ def _comfortable(tier: str, budget: int) -> bool:
 
 def in_use(sol: Solution, known: Mapping[str, Any]) -> bool:
     """True when the structure says it already uses this solution (``current_tools``, aliases applied)."""
-    return normalise_token(sol.id) in {normalise_token(v) for v in known.get("current_tools") or ()}
+    return _token(sol) in context_tools(known)
+
+
+def context_tools(known: Mapping[str, Any]) -> frozenset[str]:
+    """The tools in place as normalised tokens (computed once per profile, see :class:`Context`)."""
+    return frozenset(normalise_token(v) for v in known.get("current_tools") or ())
+
+
+def with_answer(ctx: Context, name: str, value: Any) -> Context:
+    """The same context with one more answer (what ``missing`` tries)."""
+    known = {**ctx.known, name: value}
+    return replace(ctx, known=known, tools=context_tools(known) if name == "current_tools" else ctx.tools)
+
+
+_TOKENS: dict[str, str] = {}
+
+
+def _token(sol: Solution) -> str:
+    token = _TOKENS.get(sol.id)
+    if token is None:
+        token = _TOKENS[sol.id] = normalise_token(sol.id)
+    return token
+
+
+def _used(sol: Solution, ctx: Context) -> bool:
+    return _token(sol) in ctx.tools
 
 
 # ------------------------------------------------------------------ the category
@@ -301,21 +337,8 @@ def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_sco
     ``texts=False`` computes the same scores and exclusions without writing sentences.
     """
     base = category_score if category == sol.category else category_score / 2
-    used = in_use(sol, ctx.known)
-    entry = kb.taxonomy.get(category)
-    records, public = (entry.holds_records, entry.public) if entry is not None else (False, False)
-    product = [*_lifecycle(kb, sol, ctx), *_eligibility(kb, sol, ctx)]
-    size = _size(kb, sol, ctx)
-    if not used:
-        product += size
-    way, closed = _ways(kb, sol, ctx, records, public)
-    adjusts = [*product, *closed]
-    if way is not None:
-        adjusts += _fit(kb, sol, way, ctx, public, records)
-    adjusts += _category_fit(sol, category, ctx)
+    way, adjusts = judge(kb, sol, category, ctx)
     excluded = [a for a in adjusts if a.weight is None]
-    if used and not excluded:
-        adjusts.append(Adjust("current", "in_use", 3, (), ("current_tools",)))
     scored = Scored(sol, category, round(base + sum(a.weight or 0 for a in adjusts), 4), way,
                     paid_plan=any(a.key == "contract_paid_plan" for a in adjusts))
     if texts:
@@ -329,16 +352,68 @@ def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_sco
     return scored
 
 
+JUDGED = 200_000
+"""Verdicts kept per knowledge base (a few tens of MB at most): past it, the memo starts afresh."""
+
+
+def judge(kb: KnowledgeBase, sol: Solution, category: str, ctx: Context) -> tuple[str | None, tuple[Adjust, ...]]:
+    """The way a solution is proposed for a category and every criterion's verdict, memoised: two profiles that
+    no criterion tells apart (:func:`verdict_key`) share the same verdicts."""
+    memo: dict[tuple[Any, ...], tuple[str | None, tuple[Adjust, ...]]] = kb.cached("matching.judged", dict)
+    key = verdict_key(kb, sol, category, ctx)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= JUDGED:
+            memo.clear()
+        found = memo[key] = _judge(kb, sol, category, ctx)
+    return found
+
+
+def verdict_key(kb: KnowledgeBase, sol: Solution, category: str, ctx: Context) -> tuple[Any, ...]:
+    """Everything the criteria read of a profile for this solution and category, as classes of answers (a
+    headcount only matters against the solution's size range, a budget against its price)."""
+    known = ctx.known
+    employees, budget = known.get("employees"), known.get("digital_budget_eur")
+    size = None if employees is None else (
+        sol.min_employees is not None and employees < sol.min_employees,
+        sol.max_employees is not None and employees > sol.max_employees, employees < HEAVY_MIN_EMPLOYEES)
+    money = None if budget is None else (
+        affordable(sol, budget), affordable(sol, budget, False), budget < 500,
+        sol.price_tier in ("low", "medium", "high") and _comfortable(sol.price_tier, budget))
+    return (sol.id, category, _token(sol) in ctx.tools, size, money,
+            bool(sol.end_of_life and sol.end_of_life < ctx.as_of), ctx.shared)
+
+
+def _judge(kb: KnowledgeBase, sol: Solution, category: str, ctx: Context) -> tuple[str | None, tuple[Adjust, ...]]:
+    used = _used(sol, ctx)
+    entry = kb.taxonomy.get(category)
+    records, public = (entry.holds_records, entry.public) if entry is not None else (False, False)
+    product = [*_lifecycle(kb, sol, ctx), *_eligibility(kb, sol, ctx)]
+    size = _size(kb, sol, ctx)
+    if not used:
+        product += size
+    way, closed = _ways(kb, sol, ctx, records, public)
+    adjusts = [*product, *closed]
+    if way is not None:
+        adjusts += _fit(kb, sol, way, ctx, public, records)
+    adjusts += _category_fit(sol, category, ctx)
+    if used and not any(a.weight is None for a in adjusts):
+        adjusts.append(Adjust("current", "in_use", 3, (), ("current_tools",)))
+    return way, tuple(adjusts)
+
+
 def _reason(kb: KnowledgeBase, sol: Solution, a: Adjust, ctx: Context) -> Reason:
     weight = a.weight or 0.0
     effect = "exclude" if a.weight is None else "recommend" if weight >= 0 else "discourage"
     facts = {name: ctx.known[name] for name in a.facts if name in ctx.known}
-    return Reason(rule=f"catalog:{a.criterion}", because=_text(kb, a), source=sol.source, effect=effect,
+    return Reason(rule=f"catalog:{a.criterion}", because=_text(kb, a, ctx), source=sol.source, effect=effect,
                   weight=weight, facts=facts)
 
 
-def _text(kb: KnowledgeBase, a: Adjust) -> str:
-    values = dict(a.values)
+def _text(kb: KnowledgeBase, a: Adjust, ctx: Context) -> str:
+    values = dict(a.values)  # the profile's own numbers come from the context: verdicts are shared between
+    values["employees"] = ctx.known.get("employees")  # profiles that no criterion tells apart
+    values["budget"] = ctx.known.get("digital_budget_eur")
     if "_routes" in values:
         values["routes"] = ", ".join(pick(kb.label(r)) for r in values.pop("_routes"))
     if "_tier" in values:
@@ -359,6 +434,9 @@ def _text(kb: KnowledgeBase, a: Adjust) -> str:
 
 def way_label(kb: KnowledgeBase, sol: Solution, way: str | None) -> str:
     """How the solution is proposed, in words: « Logiciel libre · chez un hébergeur éthique (CHATONS) »."""
+    entry = kb.taxonomy.get(sol.category)
+    if entry is not None and entry.service:  # a platform to use: its licence says nothing to the reader
+        return t("match.service")
     spdx = sol.licence_for(way)
     licence = t("match.licence_proprietary") if spdx == "proprietary" else t("match.licence_free")
     if way is None:

@@ -24,7 +24,6 @@ How ``missing`` is computed (documented in the README):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .._i18n import pick
@@ -34,7 +33,7 @@ from ..knowledge.catalog import ELIGIBILITY_FIELDS
 from ..knowledge.operators import OPERATORS
 from ..knowledge.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
 from ..knowledge.rules import atoms
-from .matching import CATALOG_FIELDS, candidates, score_solution
+from .matching import CATALOG_FIELDS, JUDGED, candidates, judge, verdict_key, with_answer
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
@@ -71,21 +70,37 @@ def _catalog_thresholds(kb: KnowledgeBase, name: str) -> set[int]:
 
 
 def _catalog_impact(evaluation: Evaluation, name: str, answers: list[Any]) -> int:
-    """How many candidate solutions some answer to ``name`` would rule out or re-score."""
+    """How many candidate solutions some answer to ``name`` would rule out or re-score.
+
+    Whether an answer can change a solution's verdict depends only on what the criteria read of the profile
+    (:func:`~toolpicker.recommendation.matching.verdict_key`) and on the field: it is worked out once per
+    such class of profiles and remembered.
+    """
     kb, ctx = evaluation.kb, evaluation.context
     categories = evaluation.categories
+    trials = [with_answer(ctx, name, answer) for answer in answers]
+    memo: dict[tuple[Any, ...], bool] = kb.cached("missing.changes", dict)
     count = 0
     for sol in candidates(kb, categories, evaluation.as_of):
-        shown = [c for c in sol.categories if c in categories]
-        before = [score_solution(kb, sol, c, *categories[c], ctx, texts=False) for c in shown]
-        for answer in answers:
-            trial = replace(ctx, known={**ctx.known, name: answer})
-            after = [score_solution(kb, sol, c, *categories[c], trial, texts=False) for c in shown]
-            if any((bool(a.excluded), a.score) != (bool(b.excluded), b.score) for a, b in zip(after, before,
-                                                                                           strict=True)):
+        for category in (c for c in sol.categories if c in categories):
+            key = (verdict_key(kb, sol, category, ctx), name)
+            changes = memo.get(key)
+            if changes is None:
+                before = _outcome(judge(kb, sol, category, ctx))
+                changes = any(_outcome(judge(kb, sol, category, trial)) != before for trial in trials)
+                if len(memo) >= JUDGED:
+                    memo.clear()
+                memo[key] = changes
+            if changes:
                 count += 1
                 break
     return count
+
+
+def _outcome(verdict: tuple[str | None, tuple[Any, ...]]) -> tuple[bool, float]:
+    """Whether a verdict excludes the solution, and the weight it adds (the category's part is the same)."""
+    adjusts = verdict[1]
+    return any(a.weight is None for a in adjusts), round(sum(a.weight or 0 for a in adjusts), 4)
 
 
 def _route_impact(evaluation: Evaluation, name: str, answers: list[Any]) -> int:
