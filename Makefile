@@ -22,10 +22,12 @@ run: | $(BIN)/python
 	$(BIN)/pip install -q .
 	$(BIN)/toolpicker recommend $(EXAMPLE)
 
-## test: install toolpicker as a user would (not editable) and run the whole test suite
+## test: install toolpicker as a user would (not editable), check the knowledge base strictly, lint, run every test
 test: $(VENV)/.deps
 	$(BIN)/pip install -q --no-deps --force-reinstall .
-	$(BIN)/toolpicker check
+	$(BIN)/toolpicker check --strict
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 ## check: validate the shipped knowledge base

@@ -125,8 +125,32 @@ def test_firings_carry_the_facts_they_matched(small_kb: toolpicker.KnowledgeBase
 
 
 def test_sessions_are_always_deleted_far_beyond_the_1024_ceiling(small_kb: toolpicker.KnowledgeBase) -> None:
-    for i in range(2100):
-        fired(small_kb, {"employees": i % 4, "strategy": "none"})
+    from toolpicker.engine import durable
+    from toolpicker.recommendation.recommend import engine_for
+
+    engine = engine_for(small_kb)
+    group = engine.plan.groups[0]
+    kept = {"t": durable.PROFILE, "sid": "kept-on-purpose", "employees": 1}
+    durable._host().assert_fact(group.name, kept)  # the control: a session nobody deletes can be read back
+    assert durable._host().get_state(group.name, "kept-on-purpose")
+    first = next(durable._SIDS) + 1
+    for i in range(2100):  # durable-rules refuses new sessions past 1,024 live ones: every run must delete its own
+        engine.run_unremembered({"employees": i % 4, "strategy": "none"})
+    last = next(durable._SIDS)
+    for sid in (first, first + 1, (first + last) // 2, last - 1):
+        for g in engine.plan.groups:
+            with pytest.raises(Exception, match="309"):  # "Could not get state": the session is gone
+                durable._host().get_state(g.name, str(sid))
+    durable._host().delete_state(group.name, "kept-on-purpose")
+
+
+def test_the_group_memory_gives_what_durable_rules_gives(small_kb: toolpicker.KnowledgeBase) -> None:
+    from toolpicker.recommendation.recommend import engine_for
+
+    engine = engine_for(small_kb)
+    for i in range(200):
+        known = {"employees": i % 7, "strategy": ("none", "partial")[i % 2], "sector": ("sport", "culture")[i % 3 % 2]}
+        assert engine.run(known) == engine.run_unremembered(known)
 
 
 def test_an_exception_inside_an_action_is_surfaced(small_kb: toolpicker.KnowledgeBase,
@@ -143,6 +167,9 @@ def test_an_exception_inside_an_action_is_surfaced(small_kb: toolpicker.Knowledg
             self.fired = Exploding()
 
     monkeypatch.setattr(engine, "_Evaluation", BrokenEvaluation)
+    from toolpicker.recommendation.recommend import engine_for
+
+    engine_for(small_kb).forget()  # durable-rules must run: nothing answered from memory
     with pytest.raises(EngineError) as info:
         fired(small_kb, {"employees": 2, "digital_budget_eur": 0})
     assert "La règle « small » a échoué pendant l'évaluation : RuntimeError: boom" in str(info.value)

@@ -45,6 +45,7 @@ def exploding_actions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             self.fired = Exploding()
 
     monkeypatch.setattr(engine, "_Evaluation", BrokenEvaluation)
+    engine.forget_all()  # durable-rules must run: nothing answered from the group memory
     yield
     monkeypatch.undo()
 
@@ -62,12 +63,14 @@ def failing_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         raise RuntimeError("panne du moteur simulée")
 
     monkeypatch.setattr(host, "assert_fact", assert_then_fail)
+    engine.forget_all()
     yield
     monkeypatch.undo()
 
 
 def _fired(kb: toolpicker.KnowledgeBase, profile: dict[str, Any]) -> list[str]:
-    return [f.rule for f in engine_for(kb).run(toolpicker.parse_profile(profile).known())]
+    """durable-rules itself, every time (the group memory would answer a profile seen before)."""
+    return [f.rule for f in engine_for(kb).run_unremembered(toolpicker.parse_profile(profile).known())]
 
 
 # ------------------------------------------------------------------ a rule action raises

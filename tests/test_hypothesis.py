@@ -57,7 +57,22 @@ def test_order_of_list_fields_does_not_matter(kb: toolpicker.KnowledgeBase, prof
 @given(profile=profiles)
 def test_python_evaluator_agrees_with_durable_rules(kb: toolpicker.KnowledgeBase, profile: dict[str, Any]) -> None:
     known = toolpicker.parse_profile(profile).known()
-    assert [f.rule for f in engine_for(kb).run(known)] == fired_rules(kb.rules, known)
+    assert [f.rule for f in engine_for(kb).run_unremembered(known)] == fired_rules(kb.rules, known)
+    assert engine_for(kb).run(known) == engine_for(kb).run_unremembered(known)  # the group memory is exact
+
+
+@SETTINGS
+@given(profile=profiles)
+def test_the_matching_memory_gives_what_a_cold_computation_gives(kb: toolpicker.KnowledgeBase,
+                                                                 profile: dict[str, Any]) -> None:
+    """Verdicts and ``missing`` impacts are memoised per class of profiles: a knowledge base whose memories are
+    empty (a fresh copy) must give the same recommendation as the shared, warm one."""
+    import dataclasses
+
+    warm = toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=kb, reuse=False)
+    cold_kb = dataclasses.replace(kb, _cache={})  # same content, empty memories
+    cold = toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=cold_kb, reuse=False)
+    assert warm.model_dump(mode="json") == cold.model_dump(mode="json")
 
 
 @SETTINGS

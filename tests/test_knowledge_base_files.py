@@ -161,3 +161,24 @@ def test_cache_can_be_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("TOOLPICKER_NO_CACHE", "1")
     load_knowledge_base()
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_cached_knowledge_base_is_read_from_the_cache_not_from_yaml(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second load reads the JSON cache: YAML parsing is not even reachable (and the result is the same)."""
+    from toolpicker.knowledge import base
+
+    monkeypatch.setenv("TOOLPICKER_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_knowledge_base()
+
+    def no_yaml(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("YAML parsed although the cache holds this knowledge base")
+
+    monkeypatch.setattr(base, "parse_yaml", no_yaml)
+    second = load_knowledge_base()
+    for name in ("rules", "taxonomy", "needs", "solutions", "funding_routes", "questions", "activities", "plan",
+                 "aliases", "jurisdictions", "version", "warnings"):
+        assert getattr(second, name) == getattr(first, name), name
+    monkeypatch.setenv("TOOLPICKER_NO_CACHE", "1")  # without the cache, YAML is parsed again
+    with pytest.raises(AssertionError, match="YAML parsed"):
+        load_knowledge_base()

@@ -1,8 +1,9 @@
-"""The HTTP server under 16 concurrent loopback clients for 30 s: no error, no memory growth.
+"""The HTTP server under 16 concurrent loopback clients: no error, no memory growth.
 
-A load test with a bounded duration and request count, on 127.0.0.1 only. The
-figures it prints (requests, errors, resident memory) are recorded in
-BENCHMARKS.md; the assertions are about errors and leaks, not speed.
+A load test with a bounded duration and request count, on 127.0.0.1 only: 6 s
+in the test suite (``TOOLPICKER_LOAD_SECONDS`` for longer; ``make bench`` runs
+the long one, recorded in BENCHMARKS.md). The assertions are about errors and
+leaks, not speed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 CLIENTS = 16
-SECONDS = float(os.environ.get("TOOLPICKER_LOAD_SECONDS", "30"))
+SECONDS = float(os.environ.get("TOOLPICKER_LOAD_SECONDS", "6"))
 MAX_REQUESTS = 200_000
 
 
@@ -47,7 +48,7 @@ def _post(url: str, body: dict[str, object]) -> int:
         return int(exc.code)
 
 
-def test_sixteen_clients_for_thirty_seconds(tmp_path: Path) -> None:
+def test_sixteen_clients_without_errors_or_leaks(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "TOOLPICKER_CACHE_DIR": str(tmp_path / "cache")}
     server = subprocess.Popen([sys.executable, "-m", "toolpicker", "serve", "--port", str(port)], env=env,

@@ -40,6 +40,7 @@ import contextlib
 import hashlib
 import itertools
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,29 @@ class _Evaluation:
     error: tuple[str, BaseException] | None = None
 
 
+GROUP_MEMO = 100_000
+"""Group signatures remembered per engine (a few MB); past it, the memory starts afresh."""
+
+_COMPARE: dict[str, Any] = {
+    "eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "ex": lambda a, b: True, "nex": lambda a, b: False,
+}
+
+
+def _signature(tests: Sequence[Test], fact: dict[str, Any]) -> tuple[int, ...]:
+    """Per test: 0 when its property is absent, else 1 + whether it holds — all a group's firings depend on."""
+    out = []
+    for op, prop, value in tests:
+        if prop not in fact:
+            out.append(0)
+        else:
+            try:
+                out.append(2 if _COMPARE[op](fact[prop], value) else 1)
+            except TypeError:  # a comparison Python refuses: keep the raw value, so nothing is merged wrongly
+                out.append(hash((prop, repr(fact[prop]))) | 4)
+    return tuple(out)
+
+
 class _Host(_dr.Host):  # type: ignore[misc]
     """One durable-rules host per process; actions are looked up in :data:`_ACTIONS`.
 
@@ -117,6 +141,13 @@ class _Host(_dr.Host):  # type: ignore[misc]
 
 
 _LOCK = threading.RLock()
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def forget_all() -> None:
+    """Empty the group memory of every engine of this process (fault-injection tests)."""
+    for engine in list(_ENGINES):
+        engine.forget()
 _ACTIONS: dict[str, Any] = {}
 _REGISTERED: set[str] = set()
 _HOST: _Host | None = None
@@ -176,6 +207,9 @@ class Engine:
         self._rule_facts = {r.id: tuple(sorted({f.name for f in facts_used(r.when)})) for r in rules}
         for group in self.plan.groups:
             register(group)
+        self._tests = [tuple(sorted({t for term in g.terms for t in term.tests}, key=repr)) for g in self.plan.groups]
+        self._memo: dict[tuple[int, tuple[int, ...]], tuple[str, ...]] = {}
+        _ENGINES.add(self)
 
     @staticmethod
     def fact(group: Group, known: dict[str, Any], derived: Iterable[str] = ()) -> dict[str, Any]:
@@ -225,10 +259,40 @@ class Engine:
         return sorted(set(evaluation.fired))
 
     def run(self, known: dict[str, Any]) -> list[Firing]:
-        """Fire the rules on one profile (its answered fields); firings sorted by rule id."""
+        """Fire the rules on one profile (its answered fields); firings sorted by rule id.
+
+        Each group remembers what durable-rules fired for each *signature* of the fact asserted into it — for
+        every test of the group, whether its property is there and whether the test holds: the group's
+        firings depend on nothing else. durable-rules decides every signature it has not seen; a signature
+        seen before (another profile, another group's share of this one) is answered from memory.
+        """
         fired: set[str] = set()
         derived: set[str] = set()
-        for group in self.plan.groups:  # strata in order: a group only reads facts of earlier strata
+        for index, group in enumerate(self.plan.groups):  # strata in order: a group only reads earlier facts
+            fact = self.fact(group, known, derived)
+            key = (index, _signature(self._tests[index], fact))
+            rule_ids = self._memo.get(key)
+            if rule_ids is None:
+                rule_ids = tuple(self.run_group(group, fact))
+                with _LOCK:
+                    if len(self._memo) >= GROUP_MEMO:
+                        self._memo.clear()
+                    self._memo[key] = rule_ids
+            for rule_id in rule_ids:
+                fired.add(rule_id)
+                derived.update(self.rules[rule_id].derive)
+        return [self.firing(rule_id, known) for rule_id in sorted(fired)]
+
+    def forget(self) -> None:
+        """Empty the group memory: the next runs ask durable-rules again (fault-injection tests)."""
+        with _LOCK:
+            self._memo.clear()
+
+    def run_unremembered(self, known: dict[str, Any]) -> list[Firing]:
+        """:meth:`run` asking durable-rules for every group (the reference the memo is tested against)."""
+        fired: set[str] = set()
+        derived: set[str] = set()
+        for group in self.plan.groups:
             for rule_id in self.run_group(group, self.fact(group, known, derived)):
                 fired.add(rule_id)
                 derived.update(self.rules[rule_id].derive)

@@ -101,10 +101,15 @@ class Context:
 
     def __post_init__(self) -> None:
         known = self.known
+        # the criteria read a model's sign, and the order of the ways' scores (the way the rules favour most)
+        ways = [self.models.get(w, 0.0) for w in WAYS]
+        ranks = tuple(sorted(set(ways)).index(v) for v in ways)
+        signs = tuple((v > 0) - (v < 0) for v in (*ways, self.models.get("free_software", 0.0),
+                                                  self.models.get("proprietary", 0.0)))
         object.__setattr__(self, "shared", (
             known.get("legal_form"), known.get("data_sensitivity"), known.get("hosting_preference"),
             known.get("connectivity"), known.get("maturity"), self.facts.intersection(FACTS_READ),
-            tuple(sorted(self.models.items())), self.blocked))
+            ranks, signs, self.blocked))
 
 
 @dataclass(frozen=True)
@@ -382,6 +387,24 @@ def verdict_key(kb: KnowledgeBase, sol: Solution, category: str, ctx: Context) -
         sol.price_tier in ("low", "medium", "high") and _comfortable(sol.price_tier, budget))
     return (sol.id, category, _token(sol) in ctx.tools, size, money,
             bool(sol.end_of_life and sol.end_of_life < ctx.as_of), ctx.shared)
+
+
+def telling_answers(sol: Solution, name: str) -> tuple[int, ...] | None:
+    """For a headcount or a budget, the answers that can put this solution in another class of
+    :func:`verdict_key` (its size range, the heavy-tool floor; its price and the budget steps); None for
+    other fields (every candidate answer counts)."""
+    if name == "employees":
+        points = {0, HEAVY_MIN_EMPLOYEES - 1, HEAVY_MIN_EMPLOYEES}
+        for bound in (sol.min_employees, sol.max_employees):
+            if bound is not None:
+                points |= {bound - 1, bound, bound + 1}
+        return tuple(sorted(p for p in points if p >= 0))
+    if name == "digital_budget_eur":
+        ceiling = PRICE_CEILING.get(sol.price_tier)
+        steps = (ceiling, 2 * ceiling) if ceiling is not None else (3001, 6000)
+        points = {0, 499, 500, *(x for step in steps for x in (step - 1, step))}
+        return tuple(sorted(p for p in points if p >= 0))
+    return None
 
 
 def _judge(kb: KnowledgeBase, sol: Solution, category: str, ctx: Context) -> tuple[str | None, tuple[Adjust, ...]]:

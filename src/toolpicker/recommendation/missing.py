@@ -32,15 +32,28 @@ from ..knowledge.base import KnowledgeBase
 from ..knowledge.catalog import ELIGIBILITY_FIELDS
 from ..knowledge.operators import OPERATORS
 from ..knowledge.profile import QUESTION_FIELDS, allowed_values, field_bounds, field_kind
-from ..knowledge.rules import atoms
-from .matching import CATALOG_FIELDS, JUDGED, candidates, judge, verdict_key, with_answer
+from ..knowledge.rules import atoms, facts_used
+from .matching import CATALOG_FIELDS, JUDGED, Context, candidates, judge, telling_answers, verdict_key, with_answer
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
 
 
-def candidate_answers(kb: KnowledgeBase, name: str) -> list[Any]:
-    """The answers to try for a field: every value that some condition can tell apart."""
+def _reads(kb: KnowledgeBase, pool: list[Any]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The fields and the derived facts the conditions of these rules read."""
+    table: dict[tuple[str, ...], tuple[tuple[str, ...], frozenset[str]]] = kb.cached("missing.reads", dict)
+    ids = tuple(r.id for r in pool)
+    found = table.get(ids)
+    if found is None:
+        fields = tuple(sorted({a.field for r in pool for a in atoms(r.when)}))
+        wanted = frozenset(f.name for r in pool for f in facts_used(r.when))
+        found = table[ids] = (fields, wanted)
+    return found
+
+
+def candidate_answers(kb: KnowledgeBase, name: str, catalogue: bool = True) -> list[Any]:
+    """The answers to try for a field: every value that some condition can tell apart (and, with
+    ``catalogue``, every headcount or budget that a solution's size range or price tells apart)."""
     kind = field_kind(name)
     if kind == "bool":
         return [True, False]
@@ -52,7 +65,7 @@ def candidate_answers(kb: KnowledgeBase, name: str) -> list[Any]:
     if kind == "int":
         lo, hi = field_bounds(name)
         points = {lo if lo is not None else 0} | told_apart
-        if name in ("employees", "digital_budget_eur"):
+        if catalogue and name in ("employees", "digital_budget_eur"):
             points |= _catalog_thresholds(kb, name)
         return sorted(p for p in points if (lo is None or p >= lo) and (hi is None or p <= hi))
     tokens: set[str] = {str(v) for v in told_apart}
@@ -78,7 +91,7 @@ def _catalog_impact(evaluation: Evaluation, name: str, answers: list[Any]) -> in
     """
     kb, ctx = evaluation.kb, evaluation.context
     categories = evaluation.categories
-    trials = [with_answer(ctx, name, answer) for answer in answers]
+    trials: dict[tuple[Any, ...] | None, list[Context]] = {}
     memo: dict[tuple[Any, ...], bool] = kb.cached("missing.changes", dict)
     count = 0
     for sol in candidates(kb, categories, evaluation.as_of):
@@ -86,8 +99,11 @@ def _catalog_impact(evaluation: Evaluation, name: str, answers: list[Any]) -> in
             key = (verdict_key(kb, sol, category, ctx), name)
             changes = memo.get(key)
             if changes is None:
+                telling = telling_answers(sol, name)  # a headcount only matters against this size range…
+                if telling not in trials:
+                    trials[telling] = [with_answer(ctx, name, a) for a in (answers if telling is None else telling)]
                 before = _outcome(judge(kb, sol, category, ctx))
-                changes = any(_outcome(judge(kb, sol, category, trial)) != before for trial in trials)
+                changes = any(_outcome(judge(kb, sol, category, trial)) != before for trial in trials[telling])
                 if len(memo) >= JUDGED:
                     memo.clear()
                 memo[key] = changes
@@ -149,6 +165,9 @@ def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
     undecided_ids = {r.id for r in undecided}
     undecided_fields = {a.field for r in undecided for a in atoms(r.when)}
     answers = kb.cached("missing.answers", lambda: {n: candidate_answers(kb, n) for n in QUESTION_FIELDS})
+    rule_answers = kb.cached("missing.rule_answers", lambda: {
+        n: [compiled.prepare_value(n, a) for a in candidate_answers(kb, n, catalogue=False)] for n in QUESTION_FIELDS})
+    remembered: dict[tuple[Any, ...], int] = kb.cached("missing.rule_impacts", dict)
     result: list[dict[str, Any]] = []
     for name in QUESTION_FIELDS:
         if name in known or not relevant(kb, name, known):
@@ -158,12 +177,23 @@ def missing_fields(evaluation: Evaluation) -> list[dict[str, Any]]:
                 and name != "main_need":
             continue
         rule_impact = 0
-        for answer in answers[name] if name in undecided_fields else ():
-            trial = dict(prepared)
-            trial[name] = compiled.prepare_value(name, answer)
+        if name in undecided_fields:
             pool = [r for r in compiled.dependents(name) if r.id in undecided_ids]
-            after = compiled.fire(trial, pool, facts, settle=False)
-            rule_impact = max(rule_impact, sum(1 for v in after.values() if v is True))
+            # what the pool's truth depends on: the answers and facts its rules read (the same key, the same count)
+            reads, wants = _reads(kb, pool)
+            key = (name, tuple(r.id for r in pool), tuple(prepared.get(f) for f in reads), frozenset(facts & wants))
+            found = remembered.get(key)
+            if found is None:
+                for answer in rule_answers[name]:
+                    trial = dict(prepared)
+                    trial[name] = answer
+                    after = compiled.fire(trial, pool, facts, settle=False)
+                    rule_impact = max(rule_impact, sum(1 for v in after.values() if v is True))
+                if len(remembered) >= JUDGED:
+                    remembered.clear()
+                remembered[key] = rule_impact
+            else:
+                rule_impact = found
         if name == "main_need":  # the request is also a need: it may add one the rules read
             current = set(known.get("needs") or ())
             pool = list(compiled.dependents("needs"))
