@@ -67,3 +67,15 @@ def test_every_example_file_cited_exists() -> None:
     assert cited, "no example cited"
     missing = sorted(path for path in cited if not (ROOT / path).is_file())
     assert not missing, missing
+
+
+def test_every_document_the_code_or_the_readme_cites_exists() -> None:
+    cited: set[str] = set(re.findall(r"docs/[\w.-]+\.md", README))
+    for path in (ROOT / "src").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        cited |= set(re.findall(r"docs/[\w.-]+\.md", text))
+        if "CONTRACT §" in text:
+            cited.add("docs/contract.md")
+    missing = sorted(c for c in cited if not (ROOT / c).is_file())
+    assert not missing, missing
+    assert "docs/contract.md" in cited

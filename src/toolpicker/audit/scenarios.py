@@ -267,3 +267,32 @@ def coverage(kb: KnowledgeBase, outcomes: Iterable[Outcome]) -> dict[str, int]:
         for rule_id in outcome.fired:
             counts[rule_id] = counts.get(rule_id, 0) + 1
     return counts
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Rule coverage of a scenario run: how many scenarios fired each rule."""
+
+    counts: dict[str, int]
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for c in self.counts.values() if c)
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.covered / len(self.counts), 1) if self.counts else 100.0
+
+    @property
+    def never(self) -> list[str]:
+        """Rules no scenario fired, by id."""
+        return [r for r, c in sorted(self.counts.items()) if not c]
+
+
+def select(scenarios: list[Scenario], pattern: str | None) -> list[Scenario]:
+    """The scenarios whose name or a tag contains ``pattern`` (case-insensitive); all without one."""
+    if not pattern:
+        return scenarios
+    needle = pattern.lower()
+    return [s for s in scenarios if needle in s.name.lower() or any(needle in tag.lower() for tag in s.tags)]
+

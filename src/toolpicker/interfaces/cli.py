@@ -301,16 +301,13 @@ def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, f
       toolpicker test tests/scenarios
       toolpicker test tests/scenarios -k siae --coverage
     """
-    from ..audit.scenarios import coverage, load_scenarios, run_scenario
+    from ..audit.scenarios import Coverage, coverage, load_scenarios, run_scenario, select
     from ..recommendation.recommend import parse_date
 
     day = parse_date(as_of) if as_of else None
     kb = _kb(rules, catalog)
     chosen = list(paths) or ["tests/scenarios"]
-    scenarios = load_scenarios(chosen)
-    if pattern:
-        needle = pattern.lower()
-        scenarios = [s for s in scenarios if needle in s.name.lower() or any(needle in tag.lower() for tag in s.tags)]
+    scenarios = select(load_scenarios(chosen), pattern)
     if not scenarios:
         raise InputError(t("scenario.none_found", paths=", ".join(chosen)))
     outcomes = []
@@ -323,23 +320,20 @@ def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, f
         for failure in outcome.failures:
             click.echo(f"       {failure}")
         failed += bool(outcome.failures)
-    counts = coverage(kb, outcomes)
-    covered = sum(1 for c in counts.values() if c)
-    percent = round(100 * covered / len(counts), 1) if counts else 100.0
+    cover = Coverage(coverage(kb, outcomes))
     if show_coverage:
         click.echo("")
-        click.echo(t("scenario.coverage_title", covered=covered, total=len(counts), percent=percent))
-        for rule_id, count in sorted(counts.items()):
+        click.echo(t("scenario.coverage_title", covered=cover.covered, total=len(cover.counts), percent=cover.percent))
+        for rule_id, count in sorted(cover.counts.items()):
             click.echo(f"  {count:>4}  {rule_id}")
-        never = [r for r, c in sorted(counts.items()) if not c]
-        if never:
+        if cover.never:
             click.echo(t("scenario.never_fired"))
-            for rule_id in never:
+            for rule_id in cover.never:
                 rule = kb.rule_index[rule_id]
                 click.echo(f"  {rule.path}:{rule.line}  {rule_id}")
     click.echo(t("scenario.summary", passed=len(outcomes) - failed, failed=failed, total=len(outcomes)))
-    if fail_under is not None and percent < fail_under:
-        click.echo(t("scenario.under", percent=percent, threshold=fail_under), err=True)
+    if fail_under is not None and cover.percent < fail_under:
+        click.echo(t("scenario.under", percent=cover.percent, threshold=fail_under), err=True)
         sys.exit(1)
     sys.exit(1 if failed else 0)
 

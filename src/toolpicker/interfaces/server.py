@@ -1,4 +1,4 @@
-"""The HTTP JSON API (CONTRACT §6) and the advisers' web page, on FastAPI.
+"""The HTTP JSON API (CONTRACT §6, docs/contract.md) and the advisers' web page, on FastAPI.
 
 >>> from toolpicker.server import create_app
 >>> app = create_app()            # then: uvicorn.run(app, host="127.0.0.1", port=8000)
