@@ -100,12 +100,15 @@ def first_accompaniment(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
 
 
 def first_tool_move(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
-    """The first tool move: the structure's main request if it has one, else the strongest need not yet covered.
+    """The first tool move: what resolves an urgent matter, else the structure's main request, else the strongest
+    need not yet covered.
 
-    With ``main_need`` answered, the strongest category recommended by a rule
-    that reads that need comes first: the report answers the request that
-    brought the structure. Otherwise, the strongest category the structure
-    asked for (its needs) that no tool in place covers yet.
+    A category recommended by a rule that raised an urgent warning (sensitive
+    data on consumer tools: a storage space of the structure) comes first. Then,
+    with ``main_need`` answered, the strongest category recommended by a rule
+    that reads that need: the report answers the request that brought the
+    structure. Otherwise, the strongest category the structure asked for (its
+    needs) that no tool in place covers yet.
     """
     move = _first_category(kb, rec)
     covered = covered_by_software(kb, rec)
@@ -127,6 +130,12 @@ def covered_by_software(kb: KnowledgeBase, rec: Recommendation) -> frozenset[str
 def _first_category(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
     if not rec.tool_categories:
         return None
+    urgent = {r.rule for w in rec.warnings if w.urgent for r in w.reasons}
+    resolving = [(max(r.weight for r in c.reasons if r.rule in urgent and r.effect == "recommend"), c.score, -i, c)
+                 for i, c in enumerate(rec.tool_categories)
+                 if any(r.rule in urgent and r.effect == "recommend" for r in c.reasons)]
+    if resolving:  # what resolves an urgent matter comes before the request itself, the urgent rule's weight first
+        return max(resolving, key=lambda x: x[:3])[3]
     main = rec.profile.get("main_need")
     if main:
         answering = rules_reading_need(kb, main)
