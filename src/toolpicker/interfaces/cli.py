@@ -483,3 +483,8 @@ def batch(input_path: str, output: str | None, jobs: int, summary_html: str | No
         write_output(b.summary_html(summary, kb, input_path, day), summary_html, force, (input_path,))
     if summary.total and not summary.ok:
         raise InputError(t("batch.all_failed", total=summary.total))
+
+
+from .dossier_cli import dossier as _dossier  # noqa: E402 - the group uses this module's helpers
+
+main.add_command(_dossier)
