@@ -71,7 +71,7 @@ class Database:
         raw = database_url(url)
         parsed = _parse(raw)
         self.url = parsed
-        self.shown = parsed.render_as_string(hide_password=True)
+        self.shown = raw if parsed.password is None else parsed.render_as_string(hide_password=True)
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
             _prepare_sqlite_file(parsed, self.shown, default=not url and not os.environ.get(ENVIRONMENT_VARIABLE))
@@ -124,8 +124,7 @@ def _parse(raw: str) -> URL:
     except (ArgumentError, ValueError):
         shown = raw if "@" not in raw else raw.split("@", 1)[1]  # never echo a password
         raise _fail("db.bad_url", url=shown, detail=t("db.not_a_url")) from None
-    backend = parsed.get_backend_name()
-    if backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", ""):
+    if parsed.drivername == "postgresql":  # the driver toolpicker installs, whatever SQLAlchemy's default is
         parsed = parsed.set(drivername="postgresql+psycopg")
     elif parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
         raise _fail("db.unsupported", url=parsed.render_as_string(hide_password=True))

@@ -39,6 +39,11 @@ def format_option(*choices: str) -> Callable[[F], F]:
     return wrap
 
 
+def at_terminal() -> bool:
+    """True when a person can answer a question (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
 @contextmanager
 def opened(db: str | None) -> Iterator[DossierStore]:
     from ..dossiers import open_dossiers
@@ -314,7 +319,11 @@ def delete(dossier_id: str, yes: bool, db: str | None, fmt: str) -> None:
             found = store.get(dossier_id)
             question = t("dossier.delete_confirm", id=found.id, name=name_of(found.name),
                          count=len(found.diagnoses))
-            if not (sys.stdin.isatty() and click.confirm(question, default=False, err=True)):
+            try:
+                confirmed = at_terminal() and click.confirm(question, default=False, err=True)
+            except click.Abort:  # Ctrl-C or Ctrl-D at the question: nothing is deleted
+                confirmed = False
+            if not confirmed:
                 raise InputError(t("dossier.delete_needs_yes", id=dossier_id))
         store.delete(dossier_id)
     if fmt == "json":
