@@ -41,7 +41,15 @@ _ADVISORY_LOCK = 7_461_626_865_273_210_113
 
 
 class DossierError(InputError):
-    """A dossier operation failed: unknown id, unusable database, invalid export… (the message says which)."""
+    """A dossier operation failed: unknown id, unusable database, invalid export… (the message says which).
+
+    ``kind`` sorts it for the HTTP API: ``unknown`` (no such dossier), ``conflict`` (an import meets existing
+    dossiers), ``database`` (the database cannot be used) or ``input`` (anything wrong in what was asked).
+    """
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, kind: str = "input") -> None:
+        super().__init__(message, problems)
+        self.kind = kind
 
 
 def database_url(url: str | None = None) -> str:
@@ -244,7 +252,8 @@ def migrate(conn: Connection, target: str = HEAD) -> None:
 
 def _fail(name: str, /, **values: object) -> DossierError:
     message = t(name, **values)
-    return DossierError(message, [Problem(message=message, code=name.split(".", 1)[1])])
+    kind = "database" if name.startswith("db.") else "input"
+    return DossierError(message, [Problem(message=message, code=name.split(".", 1)[1])], kind=kind)
 
 
 _SQLITE_MESSAGES = (

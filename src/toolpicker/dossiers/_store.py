@@ -55,9 +55,9 @@ def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _error(name: str, /, **values: object) -> DossierError:
+def _error(name: str, /, kind: str = "input", **values: object) -> DossierError:
     message = t(name, **values)
-    return DossierError(message, [Problem(message=message, code=name.rsplit(".", 1)[1])])
+    return DossierError(message, [Problem(message=message, code=name.rsplit(".", 1)[1])], kind=kind)
 
 
 def check_note(note: str | None) -> str | None:
@@ -174,7 +174,8 @@ class DossierStore:
             for chunk in _chunks(ids, 500):
                 present |= set(conn.execute(select(dossier.c.id).where(dossier.c.id.in_(chunk))).scalars())
             if present and not replace:
-                raise _error("dossier.import_conflict", ids=", ".join(sorted(present)[:5]), count=len(present))
+                raise _error("dossier.import_conflict", kind="conflict", ids=", ".join(sorted(present)[:5]),
+                             count=len(present))
             for chunk in _chunks(sorted(present), 500):
                 conn.execute(delete(diagnosis).where(diagnosis.c.dossier_id.in_(chunk)))
                 conn.execute(delete(dossier).where(dossier.c.id.in_(chunk)))
@@ -285,7 +286,7 @@ class DossierStore:
         hint = suggest(dossier_id, known)
         message = t("dossier.unknown", id=shorten(dossier_id)) + (f" {hint}" if hint else "")
         return DossierError(message, [Problem(message=message, field="id", value=shorten(dossier_id),
-                                              code="unknown_dossier")])
+                                              code="unknown_dossier")], kind="unknown")
 
     def count(self) -> int:
         with self.db.read() as conn:
