@@ -186,8 +186,10 @@ def mount_dossiers(app: FastAPI, knowledge_base: KnowledgeBase, db: str | None =
         return JSONResponse(found.model_dump(mode="json"))
 
     @route("GET", "/{dossier_id}/report", summary="The follow-up report: since the last diagnosis…")
-    async def report(dossier_id: str, fmt: str = Query("html", alias="format"), lang: str | None = None,
-                     ) -> Response:
+    async def report(dossier_id: str, fmt: str = Query("html", alias="format"),
+                     from_n: int | None = Query(None, alias="from", ge=1),
+                     to_n: int | None = Query(None, alias="to", ge=1), lang: str | None = None) -> Response:
+        """The follow-up report; ``from`` and ``to`` choose the two diagnoses compared (default: the last two)."""
         from ..dossiers._render import follow_up, follow_up_html, follow_up_text
 
         if fmt not in ("html", "fragment", "markdown", "text"):
@@ -197,7 +199,8 @@ def mount_dossiers(app: FastAPI, knowledge_base: KnowledgeBase, db: str | None =
 
         def job(s: DossierStore) -> str:
             found = s.get(dossier_id)
-            view = follow_up(kb, found, s.diff(dossier_id) if len(found.diagnoses) >= 2 else None)
+            compared = from_n is not None or to_n is not None or len(found.diagnoses) >= 2
+            view = follow_up(kb, found, s.diff(dossier_id, from_n, to_n) if compared else None)
             if fmt in ("html", "fragment"):
                 return follow_up_html(view, fragment=fmt == "fragment")
             return follow_up_text(view, markdown=fmt == "markdown")

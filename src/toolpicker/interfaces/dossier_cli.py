@@ -221,13 +221,16 @@ def rerun(dossier_id: str, as_of: str | None, db: str | None, fmt: str, rules: s
 @click.argument("dossier_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True,
               help="Format du rapport (html : page imprimable autonome).")
+@click.option("--from", "from_n", type=click.IntRange(1), metavar="N",
+              help="Diagnostic de départ de la comparaison (défaut : l'avant-dernier).")
+@click.option("--to", "to_n", type=click.IntRange(1), metavar="M", help="Diagnostic d'arrivée (défaut : le dernier).")
 @click.option("-o", "--output", metavar="FILE", help="Écrire dans FILE au lieu de l'écran.")
 @force_option
 @db_option
 @kb_options
 @friendly
-def report(dossier_id: str, fmt: str, output: str | None, force: bool, db: str | None, rules: str | None,
-           catalog: str | None) -> None:
+def report(dossier_id: str, fmt: str, from_n: int | None, to_n: int | None, output: str | None, force: bool,
+           db: str | None, rules: str | None, catalog: str | None) -> None:
     """Rapport de suivi à remettre : « depuis le dernier diagnostic… », les priorités d'aujourd'hui, l'historique.
 
     \b
@@ -239,7 +242,8 @@ def report(dossier_id: str, fmt: str, output: str | None, force: bool, db: str |
     check_output(output, force)
     with opened(db) as store:
         found = store.get(dossier_id)
-        changes = store.diff(dossier_id) if len(found.diagnoses) >= 2 else None
+        compared = from_n is not None or to_n is not None or len(found.diagnoses) >= 2
+        changes = store.diff(dossier_id, from_n, to_n) if compared else None
     view = follow_up(_kb(rules, catalog), found, changes)
     text = follow_up_html(view) if fmt == "html" else follow_up_text(view, markdown=fmt == "markdown")
     write_output(text, output, force)
