@@ -32,9 +32,9 @@ from .recommendation.result import Recommendation
 
 if TYPE_CHECKING:
     from .audit.explain import explain, near_misses
+    from .dossiers import open_dossiers
     from .interfaces.render import render
     from .interfaces.server import create_app
-    from .dossiers import open_dossiers
     from .knowledge.questions import profile_schema
 
 _LAZY = {
