@@ -239,16 +239,19 @@ def test_save_reopen_and_compare_dossier_diagnoses(browser: Any, base_url: str, 
     assert other.input_value("#structure-name") == "Régie de quartier suivie"
     assert other.locator("#answer-list li .answer-value").count() == 2
 
+    other.wait_for_selector("#near-body p.loading", state="detached")  # the report below has stopped moving
     other.evaluate("window.print = () => { window.printed = true; }")
-    other.click("#dossier-print")
+    other.dispatch_event("#dossier-print", "click")
     other.wait_for_function("window.printed === true")
     other.emulate_media(media="print")
-    assert other.is_visible("#followup") and not other.is_visible("#report-body")
+    state = other.evaluate("[document.body.className, getComputedStyle(document.getElementById('followup')).display, "
+                           "document.getElementById('followup').innerHTML.length, window.matchMedia('print').matches]")
+    assert other.is_visible("#followup") and not other.is_visible("#report-body"), state
     assert "Depuis le dernier diagnostic" in (other.text_content("#followup") or "")
     other.screenshot(path=str(tmp_path / "followup.png"), full_page=True)
     other.emulate_media(media="screen")
     other.evaluate("window.printed = false")
-    other.click("#print")  # the report's own button prints the report, not the follow-up
+    other.dispatch_event("#print", "click")  # the report's own button prints the report, not the follow-up
     other.wait_for_function("window.printed === true")
     other.emulate_media(media="print")
     assert other.is_visible("#report-body") and not other.is_visible("#followup")
