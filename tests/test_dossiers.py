@@ -288,3 +288,17 @@ def test_a_removed_item_names_the_rule_that_now_excludes_it() -> None:
 def test_profile_changes_follow_the_contract_order_and_treat_absent_as_unknown() -> None:
     changes = profile_changes({"needs": ["a"], "employees": 2, "name": "X"}, {"employees": 3, "needs": ["a"]})
     assert [(c.field, c.before, c.after) for c in changes] == [("name", "X", None), ("employees", 2, 3)]
+
+
+def test_an_export_with_an_invalid_profile_is_refused_whole(sqlite_url: str) -> None:
+    with open_dossiers(sqlite_url) as store:
+        store.add(LANTERNE, as_of=AS_OF)
+        document = store.export().model_dump(mode="json")
+        document["dossiers"][0]["id"] = "autre"
+        document["dossiers"][0]["diagnoses"][0]["profile"] = {"employes": 3}
+        with pytest.raises(DossierError) as error:
+            store.import_document(json.dumps(document))
+        assert str(error.value).startswith("export invalide, dossier n°1 (« autre ») : diagnostic n°1 : "
+                                           "Profil invalide :")
+        assert "champ « employes » inconnu." in str(error.value)
+        assert [s.id for s in store.list()] != ["autre"] and store.count() == 1

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from .._errors import Problem
+from .._errors import Problem, ToolpickerError
 from .._i18n import t
 from .._version import __version__
 from ..knowledge.profile import Profile, parse_profile, shorten, suggest
@@ -398,7 +398,7 @@ def _check_exported(found: Dossier, position: int, seen: set[str]) -> None:
             parse_profile(g.profile)
         except DossierError as exc:
             problems.append(f"{label} : {exc.message}")
-        except Exception as exc:  # noqa: BLE001 - a ProfileError's lines, reported with the diagnosis
+        except ToolpickerError as exc:  # a ProfileError: its lines, reported with the diagnosis
             problems.append(f"{label} : {exc}")
     if problems:
         raise _error("dossier.import_problem", where=where, detail=" ; ".join(problems[:5]))
