@@ -108,11 +108,21 @@ def diff_text(kb: KnowledgeBase, diff: DossierDiff, rerun: bool = False) -> str:
     return "\n".join([title, "", *_change_lines(kb, diff)]) + "\n"
 
 
+def _local(stamp: str) -> str:
+    """A stored UTC time as the adviser's local time, to the minute."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+
+
 def list_text(summaries: list[DossierSummary], url: str) -> str:
     if not summaries:
         return t("dossier.list_empty", url=url) + "\n"
     header = (t("dossier.col_id"), t("dossier.col_name"), t("dossier.col_diagnoses"), t("dossier.col_updated"))
-    rows = [(s.id, name_of(s.name)[:50], str(s.diagnoses), s.updated[:16].replace("T", " ")) for s in summaries]
+    rows = [(s.id, name_of(s.name)[:50], str(s.diagnoses), _local(s.updated)) for s in summaries]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     lines = [t("dossier.list_header", count=len(summaries), url=url), ""]
     for row in [header, *rows]:

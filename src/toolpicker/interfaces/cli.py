@@ -369,6 +369,7 @@ def serve(host: str, port: int, request_timeout: float, max_connections: int, ac
     Exemples :
       toolpicker serve                      # puis ouvrir http://127.0.0.1:8000/
       toolpicker serve --port 8080 --rules mes-regles/
+      toolpicker serve --host 0.0.0.0 --db postgresql+psycopg://dla@serveur/dossiers --token-file jeton.txt
     """
     from .dossier_api import read_token
     from .server import serve as run
