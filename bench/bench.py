@@ -375,6 +375,85 @@ def memory(seed: int, count: int, seconds: float | None) -> tuple[str, list[floa
                      "RSS along the run MB", "seconds"), rows, left=1), growths
 
 
+# ------------------------------------------------------------------ dossiers
+
+DOSSIERS = 10_000
+HISTORY = 50
+DISTINCT = 200  # distinct survey profiles behind the stored diagnoses (the text is shared, not the rows)
+
+
+def dossiers(seed: int, count: int, history: int, runs: int) -> tuple[str, dict[str, float]]:
+    """SQLite dossier store: ``count`` dossiers of one diagnosis and one of ``history``; list, show, diff, add."""
+    from sqlalchemy import insert
+
+    from toolpicker.dossiers import dumps, open_dossiers
+    from toolpicker.dossiers._schema import diagnosis, dossier
+    from toolpicker.dossiers._store import now
+
+    kb = toolpicker.load_knowledge_base()
+    stored = []
+    for raw in gen.profiles("survey", DISTINCT, seed):
+        profile = toolpicker.parse_profile(raw)
+        rec = toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=kb)
+        stored.append((dumps(profile.model_dump(mode="json")), dumps(rec.model_dump(mode="json"))))
+    stamp = now()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "dossiers.sqlite3"
+        url = f"sqlite:///{path}"
+        with open_dossiers(url) as store:
+            started = time.perf_counter()
+            with store.db.write() as conn:
+                for start in range(0, count, 1000):
+                    ids = [f"d{i:06d}" for i in range(start, min(count, start + 1000))]
+                    conn.execute(insert(dossier), [{"id": i, "name": f"Structure {i}", "created": stamp,
+                                                    "updated": stamp, "diagnoses": 1} for i in ids])
+                    conn.execute(insert(diagnosis), [
+                        {"dossier_id": i, "n": 1, "date": AS_OF, "note": None, "profile": stored[k % DISTINCT][0],
+                         "knowledge_base": kb.version, "recommendation": stored[k % DISTINCT][1], "recorded": stamp}
+                        for k, i in enumerate(ids)])
+                conn.execute(insert(dossier).values(id="suivi", name="Structure suivie", created=stamp,
+                                                    updated=stamp, diagnoses=history))
+                conn.execute(insert(diagnosis), [
+                    {"dossier_id": "suivi", "n": n, "date": AS_OF, "note": f"rendez-vous {n}",
+                     "profile": stored[n % DISTINCT][0], "knowledge_base": kb.version,
+                     "recommendation": stored[n % DISTINCT][1], "recorded": stamp} for n in range(1, history + 1)])
+            load = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in Path(folder).iterdir()) / 1e6
+        timings: dict[str, list[float]] = {}
+        with open_dossiers(url) as store:
+            calls: list[tuple[str, Callable[[], object]]] = [
+                (f"list {count + 1:,} dossiers", store.list),
+                (f"show one dossier of {history} diagnoses", lambda: store.get("suivi")),
+                ("diff its last two diagnoses", lambda: store.diff("suivi")),
+                ("export that dossier", lambda: store.export(["suivi"])),
+                ("add one diagnosis (one transaction, synced)",
+                 lambda: store.record(json.loads(stored[0][0]), json.loads(stored[0][1]), to="suivi")),
+            ]
+            for label, call in calls:
+                call()  # the first call warms the connection and the page cache
+                timings[label] = []
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    call()
+                    timings[label].append(time.perf_counter() - t0)
+        exe = str(Path(sys.executable).with_name("toolpicker"))
+        for label, args in ((f"CLI `dossier list --format json` ({count + 1:,})", ["list"]),
+                            (f"CLI `dossier show` ({history} diagnoses, JSON)", ["show", "suivi"])):
+            timings[label] = []
+            for _ in range(max(3, runs // 3)):
+                t0 = time.perf_counter()
+                subprocess.run([exe, "dossier", *args, "--db", url, "--format", "json"], check=True,  # noqa: S603
+                               stdout=subprocess.DEVNULL)
+                timings[label].append(time.perf_counter() - t0)
+    rows_out = [(label, len(t), f"{statistics.median(t) * 1e3:,.1f}", f"{max(t) * 1e3:,.1f}")
+                for label, t in timings.items()]
+    table = md_table(("operation (SQLite, WAL)", "runs", "median ms", "max ms"), rows_out)
+    intro = (f"A database of {count:,} dossiers of one diagnosis and one of {history} ({size:,.0f} MB, each diagnosis "
+             f"with its full recommendation; bulk-loaded in {load:.1f} s, one transaction).\n\n")
+    medians = {"list": statistics.median(timings[calls[0][0]]), "show": statistics.median(timings[calls[1][0]])}
+    return intro + table, medians
+
+
 # ------------------------------------------------------------------ main
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -387,7 +466,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--factors", default=None, help="rule-copy factors for the scaling curve (default 1,10,100)")
     parser.add_argument("--memory-seconds", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", choices=sorted(MEMORY_PATHS), help=argparse.SUPPRESS)
+    parser.add_argument("--dossiers-only", action="store_true", help="only the dossier store section")
     args = parser.parse_args(argv)
+    if args.dossiers_only:
+        table, _ = dossiers(args.seed, 1000 if args.quick else DOSSIERS, HISTORY, 5 if args.quick else 15)
+        print("## Dossier store\n\n" + table)
+        return 0
     if args.memory_child:
         print(json.dumps(memory_child(args.memory_child, args.seed, args.memory_evaluations or 200_000,
                                       args.memory_seconds)))
@@ -424,6 +508,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     mem_table, growths = memory(args.seed, n_memory, memory_cap)
     print(mem_table + "\n", flush=True)
 
+    print("## Dossier store\n", flush=True)
+    n_dossiers = 1000 if quick else DOSSIERS
+    dossier_table, dossier_times = dossiers(args.seed, n_dossiers, HISTORY, 5 if quick else 15)
+    print(dossier_table + "\n", flush=True)
+
     print("## Targets\n")
     first_time = min(max(results[m]["a"].rate, results[m]["b"].rate) for m in results)
     versus_raw = max(min(1 / results[m]["a"].rate, 1 / results[m]["b"].rate) / (1 / results[m]["d"].rate)
@@ -447,6 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{f}×: {'fails' if t is None else f'{t * 1e3:.2f} ms'}" for f, t in curve), ok[linear]),
         (f"RSS growth < 20 MB (over the evaluations above; target: 1,000,000{'' if args.long else ', see --long'})",
          ", ".join(f"{g:+.1f} MB" for g in growths), ok[all(g < 20 for g in growths)]),
+        (f"dossiers: list {n_dossiers:,} and show one of {HISTORY} diagnoses, each < 0.5 s (SQLite, library)",
+         f"{dossier_times['list']:.3f} s, {dossier_times['show']:.3f} s",
+         ok[max(dossier_times.values()) < 0.5]),
     ]
     print(md_table(("target", "measured", "verdict"), rows, left=3))
     print(f"\nTotal bench time: {time.perf_counter() - started:.0f} s")

@@ -38,14 +38,15 @@ def _unavailable() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(toolpicker.load_knowledge_base()), host="127.0.0.1", port=port,
-                            log_level="warning")
+    dossiers = f"sqlite:///{tmp_path_factory.mktemp('dossiers') / 'dossiers.sqlite3'}"  # never the user's own
+    config = uvicorn.Config(create_app(toolpicker.load_knowledge_base(), dossier_db=dossiers), host="127.0.0.1",
+                            port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -190,4 +191,70 @@ def test_english_page(browser: Any, base_url: str) -> None:
     page.wait_for_selector("#question[data-field]")
     assert page.text_content("#answer-submit") == "Confirm"
     assert page.text_content("#interview-title") == "Questionnaire"
+    page.close()
+
+
+def test_save_reopen_and_compare_dossier_diagnoses(browser: Any, base_url: str, tmp_path: Path) -> None:
+    """Save the questionnaire as a diagnosis, change an answer and save again, reopen the dossier in another
+    page, compare the two diagnoses, take the profile back into the questionnaire and print the follow-up."""
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base_url + "/")
+    page.wait_for_selector("#question[data-field]")
+    page.click("#restart")
+    page.wait_for_selector("#question[data-field]")
+    page.fill("#structure-name", "Régie de quartier suivie")
+    page.dispatch_event("#structure-name", "change")
+    answer(page)
+    page.fill("#dossier-note", "Premier rendez-vous avec la directrice")
+    page.click("#dossier-save")
+    page.locator("#dossier-status", has_text="Diagnostic n°1 enregistré dans le dossier").wait_for()
+    dossier_id = page.get_attribute("#dossier-list li:has-text('Régie de quartier suivie')", "data-id")
+    assert dossier_id and page.input_value("#dossier-target") == dossier_id  # the next save goes to the same dossier
+
+    answer(page)  # one more answer, then the second diagnosis
+    page.click("#dossier-save")
+    page.locator("#dossier-status", has_text="Diagnostic n°2 enregistré").wait_for()
+
+    other = browser.new_page()
+    other.set_default_timeout(TIMEOUT_MS)
+    other.on("pageerror", lambda exc: errors.append(str(exc)))
+    other.goto(base_url + "/")
+    other.locator(f'#dossier-list li[data-id="{dossier_id}"] button').click()
+    other.wait_for_selector("#dossier-history li[data-n='2']")
+    history = other.text_content("#dossier-history") or ""
+    assert "Diagnostic n°1" in history and "Premier rendez-vous avec la directrice" in history
+    other.locator("#dossier-diff", has_text="Depuis le dernier diagnostic").wait_for()  # the last two, compared
+    diff = other.text_content("#dossier-diff") or ""
+    assert "Réponses modifiées" in diff
+    other.select_option("#compare-from", "2")
+    other.select_option("#compare-to", "1")
+    other.click("#dossier-compare")
+    other.locator("#dossier-diff", has_text="comparé au n°2").wait_for()
+
+    other.click("#dossier-resume")
+    other.locator("#dossier-status", has_text="Le profil du diagnostic n°2 est dans le questionnaire").wait_for()
+    assert other.input_value("#structure-name") == "Régie de quartier suivie"
+    assert other.locator("#answer-list li .answer-value").count() == 2
+
+    other.wait_for_selector("#near-body p.loading", state="detached")  # the report below has stopped moving
+    other.evaluate("window.print = () => { window.printed = true; }")
+    other.dispatch_event("#dossier-print", "click")
+    other.wait_for_function("window.printed === true")
+    other.emulate_media(media="print")
+    state = other.evaluate("[document.body.className, getComputedStyle(document.getElementById('followup')).display, "
+                           "document.getElementById('followup').innerHTML.length, window.matchMedia('print').matches]")
+    assert other.is_visible("#followup") and not other.is_visible("#report-body"), state
+    assert "Depuis le dernier diagnostic" in (other.text_content("#followup") or "")
+    other.screenshot(path=str(tmp_path / "followup.png"), full_page=True)
+    other.emulate_media(media="screen")
+    other.evaluate("window.printed = false")
+    other.dispatch_event("#print", "click")  # the report's own button prints the report, not the follow-up
+    other.wait_for_function("window.printed === true")
+    other.emulate_media(media="print")
+    assert other.is_visible("#report-body") and not other.is_visible("#followup")
+    assert errors == []
+    other.close()
     page.close()

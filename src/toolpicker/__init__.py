@@ -32,6 +32,7 @@ from .recommendation.result import Recommendation
 
 if TYPE_CHECKING:
     from .audit.explain import explain, near_misses
+    from .dossiers import open_dossiers
     from .interfaces.render import render
     from .interfaces.server import create_app
     from .knowledge.questions import profile_schema
@@ -42,6 +43,7 @@ _LAZY = {
     "render": ("toolpicker.interfaces.render", "render"),
     "create_app": ("toolpicker.interfaces.server", "create_app"),
     "profile_schema": ("toolpicker.knowledge.questions", "profile_schema"),
+    "open_dossiers": ("toolpicker.dossiers", "open_dossiers"),
 }
 
 
@@ -72,6 +74,7 @@ __all__ = [
     "explain",
     "load_knowledge_base",
     "near_misses",
+    "open_dossiers",
     "parse_profile",
     "profile_schema",
     "recommend",

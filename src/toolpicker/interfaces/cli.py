@@ -348,25 +348,34 @@ def test_cmd(paths: tuple[str, ...], pattern: str | None, show_coverage: bool, f
 @click.option("--access-log", is_flag=True, help="Journaliser chaque requête (désactivé par défaut).")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="URL",
               help="Site autorisé à appeler l'API depuis un navigateur (répétable ; aucun par défaut).")
+@click.option("--db", "db", metavar="URL", help="Base des dossiers (URL SQLAlchemy ; défaut : TOOLPICKER_DB, sinon "
+                                                "le fichier SQLite de l'utilisateur).")
+@click.option("--token-file", metavar="FILE", help="Fichier du jeton exigé (Authorization: Bearer) par les routes "
+                                                   "/api/dossiers quand le serveur écoute au-delà de la boucle locale.")
 @kb_options
 @friendly
 def serve(host: str, port: int, request_timeout: float, max_connections: int, access_log: bool,
-          cors_origins: tuple[str, ...], rules: str | None, catalog: str | None) -> None:
+          cors_origins: tuple[str, ...], db: str | None, token_file: str | None, rules: str | None,
+          catalog: str | None) -> None:
     """Sert l'API HTTP JSON et la page web des conseiller·es (questionnaire adaptatif, rapport imprimable).
 
     \b
     Exemples :
       toolpicker serve                      # puis ouvrir http://127.0.0.1:8000/
       toolpicker serve --port 8080 --rules mes-regles/
+      toolpicker serve --host 0.0.0.0 --db postgresql+psycopg://dla@serveur/dossiers --token-file jeton.txt
     """
+    from .dossier_api import read_token
     from .server import serve as run
 
+    token = read_token(token_file) if token_file else None
     kb = _kb(rules, catalog)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(t("server.not_loopback", host=host), err=True)
+        click.echo(t("dossier_api.token_required" if token else "dossier_api.no_token"), err=True)
     click.echo(t("server.listening", url=f"http://{host}:{port}/"), err=True)
     run(kb, host, port, request_timeout=request_timeout, max_connections=max_connections, access_log=access_log,
-        cors_origins=cors_origins)
+        cors_origins=cors_origins, dossier_db=db, dossier_token=token)
 
 
 @main.command()
@@ -477,3 +486,8 @@ def batch(input_path: str, output: str | None, jobs: int, summary_html: str | No
         write_output(b.summary_html(summary, kb, input_path, day), summary_html, force, (input_path,))
     if summary.total and not summary.ok:
         raise InputError(t("batch.all_failed", total=summary.total))
+
+
+from .dossier_cli import dossier as _dossier  # noqa: E402 - the group uses this module's helpers
+
+main.add_command(_dossier)

@@ -45,7 +45,8 @@ MAX_BODY = 64 * 1024
 API_DESCRIPTION = ("Explained digital-tool recommendations for French social-economy structures. Errors are "
                    "`{\"error\": {\"message\", \"problems\": [{field, value, message, suggestion}]}}`, "
                    "in French by default (`?lang=en` for English).")
-ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
+ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8",
+          "dossiers.js": "text/javascript; charset=utf-8"}
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
                                "frame-ancestors 'none'",
@@ -171,11 +172,16 @@ def _asset(name: str) -> bytes:
 
 
 def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_BODY,
-               cors_origins: tuple[str, ...] = ()) -> FastAPI:
+               cors_origins: tuple[str, ...] = (), dossier_db: str | None = None, dossier_token: str | None = None,
+               require_token: bool = False) -> FastAPI:
     """The FastAPI application: the JSON API of CONTRACT §6 and the web page at ``/``.
 
     Cross-origin requests are refused unless ``cors_origins`` lists the sites
     allowed to call the API from a browser (``serve --cors-origin``).
+    ``/api/dossiers`` (CONTRACT §7, :mod:`toolpicker.interfaces.dossier_api`)
+    keeps dossiers in ``dossier_db`` (default: ``TOOLPICKER_DB``, else the
+    user's SQLite file); with ``require_token`` each of its requests must carry
+    ``Authorization: Bearer <dossier_token>``.
     """
     from ..audit.explain import explain, near_misses
     from ..recommendation.recommend import recommend
@@ -322,6 +328,10 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
 
     _api_page(app)
 
+    from .dossier_api import mount_dossiers
+
+    mount_dossiers(app, kb, dossier_db, dossier_token, require_token, max_body)
+
     @app.get("/api/schema", summary="The profile's JSON Schema")
     def api_schema(lang: str | None = None) -> JSONResponse:
         with language(_check_lang(lang)):
@@ -466,14 +476,22 @@ class _RateLimit(logging.Filter):
         return True
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def serve(knowledge_base: KnowledgeBase | None, host: str, port: int, request_timeout: float = REQUEST_TIMEOUT,
           max_connections: int = MAX_CONNECTIONS, access_log: bool = False,
-          cors_origins: tuple[str, ...] = ()) -> None:  # pragma: no cover - runs forever
-    """Run the application with uvicorn until interrupted (bounded request time, connections and log volume)."""
+          cors_origins: tuple[str, ...] = (), dossier_db: str | None = None,
+          dossier_token: str | None = None) -> None:  # pragma: no cover - runs forever
+    """Run the application with uvicorn until interrupted (bounded request time, connections and log volume).
+
+    Beyond loopback, every dossier route requires ``dossier_token`` (none given: they all answer 401).
+    """
     import uvicorn
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    app = create_app(knowledge_base, cors_origins=cors_origins)
+    app = create_app(knowledge_base, cors_origins=cors_origins, dossier_db=dossier_db, dossier_token=dossier_token,
+                     require_token=host not in LOOPBACK)
     if host in ("127.0.0.1", "localhost"):  # a page on another site cannot reach us through DNS rebinding
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])
     limit = _RateLimit()

@@ -473,5 +473,20 @@
     }
   }
 
+  // For dossiers.js: the profile on screen, and a saved profile loaded into the questionnaire.
+  window.toolpickerPage = {
+    profile: () => profile(),
+    load: async (saved) => {
+      const answers = {};
+      for (const [key, value] of Object.entries(saved || {})) if (value !== null && key !== "name") answers[key] = value;
+      adopt({ answers, skipped: [], name: (saved && saved.name) || "" });
+      state.history = [];
+      persist();
+      renderAnswers();
+      await refresh(state.answers);
+      nextQuestion();
+    },
+  };
+
   start();
 })();
