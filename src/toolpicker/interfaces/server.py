@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -183,10 +183,6 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
     user's SQLite file); with ``require_token`` each of its requests must carry
     ``Authorization: Bearer <dossier_token>``.
     """
-    from ..audit.explain import explain, near_misses
-    from ..recommendation.recommend import recommend
-    from .render import render
-
     kb = knowledge_base or default_knowledge_base()
     app = FastAPI(title="toolpicker", version=__version__, description=API_DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")  # /docs: see _api_page
@@ -210,6 +206,24 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
 
         return await run_in_threadpool(job)
 
+    _guards(app, max_body)
+    _recommendation_routes(app, kb, run, body_doc, errors)
+    _reference_routes(app, kb)
+    _api_page(app)
+
+    from .dossier_api import mount_dossiers
+
+    mount_dossiers(app, kb, dossier_db, dossier_token, require_token, max_body)
+
+    _page_routes(app)
+    return app
+
+
+Runner = Callable[[Request, str | None, Callable[[Profile, str], Any]], Awaitable[Any]]
+
+
+def _guards(app: FastAPI, max_body: int) -> None:
+    """Unknown query parameters refused; every error a JSON object in the reader's language, never a traceback."""
     @app.middleware("http")
     async def known_parameters(request: Request, call_next: Callable[[Request], Any]) -> Any:
         """An unknown query parameter (``?asof=``) is a 422 naming it, never silently ignored."""
@@ -254,6 +268,14 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         return _error(500, t("server.unexpected", lang=_lang_of(request)))
+
+
+def _recommendation_routes(app: FastAPI, kb: KnowledgeBase, run: Runner, body_doc: dict[str, Any],
+                           errors: dict[int | str, dict[str, Any]]) -> None:
+    """The routes that read a profile: recommend, report, explain, near-misses, the profile as YAML or parsed."""
+    from ..audit.explain import explain, near_misses
+    from ..recommendation.recommend import recommend
+    from .render import render
 
     @app.post("/api/recommend", openapi_extra=body_doc, responses={200: {"model": Recommendation}, **errors},
               summary="Recommend (CONTRACT §2)")
@@ -318,6 +340,9 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
 
         return JSONResponse({"profile": await run_in_threadpool(job)})
 
+
+def _reference_routes(app: FastAPI, kb: KnowledgeBase) -> None:
+    """What does not depend on a profile: liveness, the schema, the catalogue, the questionnaire."""
     @app.get("/healthz", summary="Liveness: version and knowledge base")
     def healthz() -> JSONResponse:
         """``{"status": "ok", "version", "knowledge_base": {"version", "rules", "solutions", "funding_routes"}}``."""
@@ -325,12 +350,6 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
                              "knowledge_base": {"version": kb.version, "rules": len(kb.rules),
                                                 "solutions": len(kb.solutions),
                                                 "funding_routes": len(kb.funding_routes)}})
-
-    _api_page(app)
-
-    from .dossier_api import mount_dossiers
-
-    mount_dossiers(app, kb, dossier_db, dossier_token, require_token, max_body)
 
     @app.get("/api/schema", summary="The profile's JSON Schema")
     def api_schema(lang: str | None = None) -> JSONResponse:
@@ -347,6 +366,9 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
         with language(_check_lang(lang)) as chosen:
             return JSONResponse({"language": chosen, "fields": questions(kb)})
 
+
+def _page_routes(app: FastAPI) -> None:
+    """The advisers' web page and its assets (served by the package: no CDN)."""
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page(lang: str | None = None) -> HTMLResponse:
         chosen = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
@@ -360,8 +382,6 @@ def create_app(knowledge_base: KnowledgeBase | None = None, max_body: int = MAX_
         if name not in ASSETS:
             raise StarletteHTTPException(404)
         return Response(_asset(name), media_type=ASSETS[name], headers={"X-Content-Type-Options": "nosniff"})
-
-    return app
 
 
 def _api_page(app: FastAPI) -> None:
