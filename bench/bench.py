@@ -45,7 +45,7 @@ import toolpicker
 from toolpicker.engine.durable import Engine
 from toolpicker.engine.logic import compiled_for
 from toolpicker.knowledge.base import shipped_dir
-from toolpicker.recommendation.recommend import engine_for
+from toolpicker.recommendation.evaluation import engine_for
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "petite-association-culturelle.yaml"
@@ -239,9 +239,9 @@ def throughput(seed: int, count: int, caps: dict[str, float]) -> tuple[str, dict
         stats["d"] = measure("(d) raw durable-rules", raw.run, knowns, caps["engine"])
         stats["e"] = measure("(e) Python evaluator", lambda k, c=compiled: c.fire(c.prepare(k)), knowns,
                              caps["engine"])
-        repeated = [raw_profiles[i % 100] for i in range(len(raw_profiles))]  # 100 structures seen again and again
+        repeated = [raw_profiles[i % 50] for i in range(len(raw_profiles))]  # 50 structures seen again and again
         warm = toolpicker.load_knowledge_base()
-        for profile in repeated[:100]:
+        for profile in repeated[:50]:
             toolpicker.recommend(profile, as_of=AS_OF, knowledge_base=warm)
         stats["f"] = measure("(f) recommend, repeated profiles", lambda p, kb=warm: toolpicker.recommend(
             p, as_of=AS_OF, knowledge_base=kb), repeated, caps["engine"])

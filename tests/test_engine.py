@@ -84,7 +84,7 @@ def small_kb(tmp_path_factory: pytest.TempPathFactory) -> toolpicker.KnowledgeBa
 
 
 def fired(kb: toolpicker.KnowledgeBase, known: dict) -> list[str]:
-    from toolpicker.recommendation.recommend import engine_for
+    from toolpicker.recommendation.evaluation import engine_for
 
     return [f.rule for f in engine_for(kb).run(known)]
 
@@ -115,7 +115,7 @@ def test_in_and_known_and_booleans(small_kb: toolpicker.KnowledgeBase) -> None:
 
 
 def test_firings_carry_the_facts_they_matched(small_kb: toolpicker.KnowledgeBase) -> None:
-    from toolpicker.recommendation.recommend import engine_for
+    from toolpicker.recommendation.evaluation import engine_for
 
     firings = engine_for(small_kb).run({"employees": 1, "strategy": "none", "sector": "sport"})
     by_rule = {f.rule: f for f in firings}
@@ -126,7 +126,7 @@ def test_firings_carry_the_facts_they_matched(small_kb: toolpicker.KnowledgeBase
 
 def test_sessions_are_always_deleted_far_beyond_the_1024_ceiling(small_kb: toolpicker.KnowledgeBase) -> None:
     from toolpicker.engine import durable
-    from toolpicker.recommendation.recommend import engine_for
+    from toolpicker.recommendation.evaluation import engine_for
 
     engine = engine_for(small_kb)
     group = engine.plan.groups[0]
@@ -145,7 +145,7 @@ def test_sessions_are_always_deleted_far_beyond_the_1024_ceiling(small_kb: toolp
 
 
 def test_the_group_memory_gives_what_durable_rules_gives(small_kb: toolpicker.KnowledgeBase) -> None:
-    from toolpicker.recommendation.recommend import engine_for
+    from toolpicker.recommendation.evaluation import engine_for
 
     engine = engine_for(small_kb)
     for i in range(200):
@@ -167,7 +167,7 @@ def test_an_exception_inside_an_action_is_surfaced(small_kb: toolpicker.Knowledg
             self.fired = Exploding()
 
     monkeypatch.setattr(engine, "_Evaluation", BrokenEvaluation)
-    from toolpicker.recommendation.recommend import engine_for
+    from toolpicker.recommendation.evaluation import engine_for
 
     engine_for(small_kb).forget()  # durable-rules must run: nothing answered from memory
     with pytest.raises(EngineError) as info:

@@ -20,7 +20,7 @@ import toolpicker
 from toolpicker import EngineError
 from toolpicker.interfaces.cli import main
 from toolpicker.knowledge.base import shipped_dir
-from toolpicker.recommendation.recommend import engine_for
+from toolpicker.recommendation.evaluation import engine_for
 
 from .conftest import AS_OF, EXAMPLES
 

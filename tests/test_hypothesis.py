@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import toolpicker
 from toolpicker.engine.logic import fired_rules
-from toolpicker.recommendation.recommend import engine_for
+from toolpicker.recommendation.evaluation import engine_for
 
 from .conftest import AS_OF
 from .strategies import profiles
@@ -86,7 +86,7 @@ def test_reuse_gives_the_same_result_as_a_fresh_durable_rules_run(kb: toolpicker
 
 @SETTINGS
 @given(profile=profiles, other=profiles)
-def test_profiles_with_the_same_signature_share_firings_but_keep_their_own_facts(
+def test_memories_warmed_by_another_profile_never_leak_into_this_one(
         kb: toolpicker.KnowledgeBase, profile: dict[str, Any], other: dict[str, Any]) -> None:
     # Warm the caches with another profile first: whatever it left there must not leak into this one.
     toolpicker.recommend(other, as_of=AS_OF, knowledge_base=kb)

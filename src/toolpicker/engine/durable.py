@@ -99,7 +99,7 @@ class _Evaluation:
     error: tuple[str, BaseException] | None = None
 
 
-GROUP_MEMO = 100_000
+GROUP_MEMO = 20_000
 """Group signatures remembered per engine (a few MB); past it, the memory starts afresh."""
 
 _COMPARE: dict[str, Any] = {

@@ -357,8 +357,8 @@ def score_solution(kb: KnowledgeBase, sol: Solution, category: str, category_sco
     return scored
 
 
-JUDGED = 200_000
-"""Verdicts kept per knowledge base (a few tens of MB at most): past it, the memo starts afresh."""
+JUDGED = 20_000
+"""Entries kept per memory of the matching and of `missing` (a few MB each): past it, a memory starts afresh."""
 
 
 def judge(kb: KnowledgeBase, sol: Solution, category: str, ctx: Context) -> tuple[str | None, tuple[Adjust, ...]]:

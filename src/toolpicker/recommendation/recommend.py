@@ -26,7 +26,7 @@ from .._version import __version__
 from ..knowledge.base import KnowledgeBase, default_knowledge_base
 from ..knowledge.catalog import FundingRoute, Solution
 from ..knowledge.profile import Profile, parse_profile, shorten
-from .evaluation import Evaluation, ItemScore, engine_for, evaluate, route_verdict
+from .evaluation import Evaluation, ItemScore, evaluate, route_verdict
 from .matching import Scored, way_label
 from .missing import missing_fields
 from .result import (
@@ -162,10 +162,10 @@ def recommend(profile: Profile | Mapping[str, Any], as_of: dt.date | str | None 
     >>> rec.model_dump(mode="json")["tool_categories"][0]["reasons"][0]["rule"]  # doctest: +SKIP
 
     Raises :class:`~toolpicker.ProfileError` on a bad profile. Safe to call from
-    several threads at once. With ``reuse`` (the default), profiles that no rule
-    condition can tell apart share one durable-rules run (see
-    :mod:`toolpicker.reuse`); ``reuse=False`` runs durable-rules for this
-    profile whatever the cache holds. Both give the same result.
+    several threads at once. With ``reuse`` (the default), a profile seen
+    recently with the same answers that matter gets the same recommendation
+    back (see :mod:`toolpicker.engine.reuse`); ``reuse=False`` computes it
+    again. Both give the same result.
     """
     kb = knowledge_base or default_knowledge_base()
     with language(check_language(lang) or current_language()) as chosen:
@@ -177,7 +177,9 @@ def recommend(profile: Profile | Mapping[str, Any], as_of: dt.date | str | None 
 
 
 def _reusing(kb: KnowledgeBase, parsed: Profile, day: dt.date, lang: str) -> Recommendation:
-    from ..engine.logic import compiled_for
+    """The recommendation of a profile seen recently (same answers that matter, same date and language) is
+    reused whole; any other is computed (the engine's group memory and the matching's verdicts still share
+    work between profiles)."""
     from ..engine.reuse import reuse_for
 
     memo = reuse_for(kb)
@@ -186,13 +188,7 @@ def _reusing(kb: KnowledgeBase, parsed: Profile, day: dt.date, lang: str) -> Rec
     hit = memo.outputs.get(out_key)
     if hit is not None:
         return hit.model_copy(update={"profile": parsed.model_dump(mode="json")})  # type: ignore[no-any-return]
-    engine = engine_for(kb)
-    signature = memo.signature(compiled_for(kb.rules).prepare(known))
-    fired = memo.memo(memo.firings, signature, lambda: tuple(f.rule for f in engine.run(known)))
-    evaluation = evaluate(kb, parsed, day, [engine.firing(rule_id, known) for rule_id in fired])
-    missing = memo.memo(memo.missing, (signature, memo.catalog_key(known), day, lang),
-                        lambda: missing_fields(evaluation))
-    rec = build(evaluation, missing=missing)
+    rec = build(evaluate(kb, parsed, day))
     memo.outputs.put(out_key, rec)
     return rec
 
