@@ -337,3 +337,12 @@ def test_half_sent_requests_are_dropped_and_normal_ones_still_served(tmp_path: P
         server.send_signal(signal.SIGINT)
         _, log = server.communicate(timeout=30)
     assert len(log) < 20_000
+
+
+def test_output_to_dev_stdout_is_written_through_a_pipe() -> None:
+    """`-o /dev/stdout | …`: the pipe behind /dev/stdout has no name to resolve; it is written through."""
+    example = Path(__file__).parent.parent / "examples" / "petite-association-culturelle.yaml"
+    done = subprocess.run([sys.executable, "-m", "toolpicker", "recommend", str(example), "-o", "/dev/stdout",
+                           "--as-of", "2026-11-28"], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("RECOMMANDATION NUMÉRIQUE POUR COMPAGNIE LA LANTERNE")

@@ -81,6 +81,12 @@ def _target(output: str, force: bool, inputs: Iterable[str]) -> tuple[Path, str]
     """(path to write, how): ``new``, ``replace`` or ``through``; raise :class:`InputError` when refused."""
     path = Path(output)
     try:
+        # A pipe or a terminal reached through a link (/dev/stdout → /proc/self/fd/1 → pipe:[…]) has no name
+        # of its own to resolve: it is written through the name given.
+        special = os.stat(path) if os.path.exists(path) else None
+        if special is not None and (stat.S_ISFIFO(special.st_mode) or stat.S_ISCHR(special.st_mode)
+                                    or stat.S_ISBLK(special.st_mode)):
+            return path, "through"
         resolved = Path(os.path.realpath(path, strict=False))
         info = os.stat(resolved) if resolved.exists() else None
     except OSError as exc:  # a symbolic-link loop, a name too long…
