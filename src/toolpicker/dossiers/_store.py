@@ -26,6 +26,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from .._errors import Problem, ToolpickerError
 from .._i18n import t
+from .._json import DuplicateKey, reject_constant, unique_keys
 from .._version import __version__
 from ..knowledge.profile import Profile, parse_profile, shorten, suggest
 from ._database import Database, DossierError, ensure_schema
@@ -310,10 +311,6 @@ def _chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
 
 # ------------------------------------------------------------------ reading an export
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(name)
-
-
 def _finite(text: str) -> float:
     value = float(text)
     if value in (float("inf"), float("-inf")):
@@ -321,27 +318,14 @@ def _finite(text: str) -> float:
     return value
 
 
-class _Duplicate(ValueError):
-    pass
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Duplicate(key)
-        out[key] = value
-    return out
-
-
 def parse_export(raw: bytes | str) -> ExportDocument:
     """An export document, checked whole before anything is written; a :class:`DossierError` otherwise."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite, object_pairs_hook=_pairs)
+        data = json.loads(text, parse_constant=reject_constant, parse_float=_finite, object_pairs_hook=unique_keys)
     except UnicodeDecodeError as exc:
         raise _error("dossier.import_not_utf8", position=exc.start) from None
-    except _Duplicate as exc:
+    except DuplicateKey as exc:
         raise _error("dossier.import_duplicate_key", key=shorten(str(exc))) from None
     except json.JSONDecodeError as exc:
         raise _error("dossier.import_bad_json", line=exc.lineno, column=exc.colno) from None

@@ -207,6 +207,8 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
     out = []
     categories = rec.tool_categories if detail else _reading_order(kb, rec)[:lim.categories]
     unfit = _unfit_in_place(kb, rec)
+    covered = covered_by_software(kb, rec)
+    folded = [c.label for c in rec.tool_categories if c.id in covered]
     for index, category in enumerate(categories):
         entry = _entry(category, detail)
         solutions = [s for s in rec.solutions if s.category == category.id]
@@ -220,7 +222,6 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
         if not detail:  # a tool in place that no longer fits is named, with why, before its alternatives
             entry.lines.extend(f"{e.label} — {t('report.in_use_unfit')} {_lower_first(e.reasons[0].because)}"
                                for e in unfit if category.id in kb.solutions[e.id].categories and e.reasons)
-        folded = [c.label for c in rec.tool_categories if c.id in covered_by_software(kb, rec)]
         if category.id == BUSINESS_SOFTWARE and folded and not detail:
             entry.lines.append(f"{t('report.guide_covers')} {_and(folded)}.")
         if not solutions and kb.taxonomy.get(category.id) is not None and kb.taxonomy[category.id].no_catalogue:

@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._errors import InputError, Problem, ToolpickerError
 from .._i18n import DEFAULT_LANGUAGE, LANGUAGES, _catalog, language, t
+from .._json import DuplicateKey, reject_constant, unique_keys
 from .._version import __version__
 from ..knowledge.base import KnowledgeBase, default_knowledge_base
 from ..knowledge.profile import Profile, parse_profile, shorten, suggest
@@ -116,26 +117,6 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(name)
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Objects of a JSON body, refusing a key given twice (as the CLI's YAML reader does)."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
-
-
 def parse_json(raw: bytes) -> object:
     """The JSON document of a request body, or :class:`InputError` with a French message."""
     if not raw.strip():
@@ -145,8 +126,8 @@ def parse_json(raw: bytes) -> object:
     except UnicodeDecodeError as exc:
         raise InputError(t("errors.not_utf8", position=exc.start)) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as exc:
+        return json.loads(text, parse_constant=reject_constant, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
         raise InputError(t("server.duplicate_key", key=shorten(exc.key))) from None
     except json.JSONDecodeError as exc:
         raise InputError(t("server.bad_json", line=exc.lineno, column=exc.colno)) from None
