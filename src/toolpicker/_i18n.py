@@ -64,6 +64,12 @@ def _catalog(lang: str) -> dict[str, str]:
     return flat
 
 
+def glossary(lang: str | None = None) -> dict[str, str]:
+    """The acronyms a reader may not know and what they stand for (``glossary`` in the locale file)."""
+    chosen = lang if lang in LANGUAGES else current_language()
+    return {k.split(".", 1)[1]: v for k, v in _catalog(chosen).items() if k.startswith("glossary.")}
+
+
 class _Missing(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

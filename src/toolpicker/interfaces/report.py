@@ -23,12 +23,15 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .._i18n import current_language, pick, t
+from .._i18n import current_language, glossary, pick, t
 from ..knowledge.catalog import BUSINESS_SOFTWARE
 from ..recommendation.summary import (
+    SOFTWARE_NEEDS,
+    by_fit,
     covered_by_software,
     first_tool_move,
     in_place,
+    request_categories,
     serves,
     software_guide,
     summarise,
@@ -119,7 +122,9 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     kinds = {"accompaniment": t("report.start_with"), "tool": t("report.first_tool"), "funding": t("report.fund_with")}
     lines = None if detail else lim.priority_lines
     priorities = [(kinds[p.kind], p.label, p.sentence, p.solutions[:lines]) for p in summary.priorities]
-    plan = [(step.title, _step_text(step, lim.plan_texts or detail)) for step in summary.plan]
+    small = (rec.profile.get("employees") or 0) < SMALL_TEAM
+    plan = [(step.title, _step_text(step, lim.plan_texts or detail, None if detail else 1 if small else 2))
+            for step in summary.plan]
     big = 10_000 if detail else None
     said = {p.id for p in summary.priorities}
     sections = [
@@ -140,8 +145,14 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
                 ][:big or lim.warnings]
     if detail:
         warnings = [f"{w.message} [{', '.join(r.rule for r in w.reasons)}]" for w in rec.warnings if not w.urgent]
-    questions = [_question(m, detail) for m in (rec.ask_next or rec.missing)][:big or lim.questions]
-    note = t("report.no_missing") if not rec.missing else (t("report.impact_note") if detail else "")
+    unanswered = unanswered_key_questions(kb, rec)
+    asked = list(rec.ask_next or rec.missing)
+    questions = ([pick(kb.questions[name].question) for name in unanswered if name not in {m.field for m in asked}]
+                 if not detail else [])
+    questions = [*[_question(m, detail) for m in asked if m.field in unanswered], *questions,
+                 *[_question(m, detail) for m in asked if m.field not in unanswered]][:big or lim.questions]
+    note = t("report.no_missing") if not rec.missing and not unanswered else \
+        (t("report.impact_note") if detail else "")
     excluded = [Entry(label=e.label, sentence=" ; ".join(r.because for r in e.reasons),
                       detail=[f"[{r.rule}] {r.source}" for r in e.reasons]) for e in rec.excluded] if detail else []
     name = rec.profile.get("name") or t("report.unnamed")
@@ -150,42 +161,97 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     if detail:
         footer = t("report.footer", version=rec.toolpicker_version, kb=rec.knowledge_base.version,
                    date=rec.knowledge_base.as_of)
-    if not detail:  # what the priorities already say is not said twice
+    if not detail:  # what the priorities already say is not said twice: the tools' lines move up, in full
+        full = {_head(line): line for e in sections[1].entries for line in e.lines}
+        priorities = [(kind, label, sentence, [_fuller(line, full) for line in lines])
+                      for kind, label, sentence, lines in priorities]
+        said |= {c for p in summary.priorities for c in p.also}
+        named = {_head(line) for p in summary.priorities for line in p.solutions}
         for section in sections:
-            kept = [(e, e.id) for e in section.entries if e.id not in said or (section.key == "tools" and e.lines)]
-            for entry, item_id in kept:
-                if item_id in said:
+            for entry in section.entries:
+                if entry.id in said:
                     entry.sentence = ""
-            section.entries = [e for e, _ in kept]
+                    entry.lines = [line for line in entry.lines if _head(line) not in named]
+            section.entries = [e for e in section.entries if e.id not in said or e.lines]
     profile = profile_in_words(kb, rec.profile) if detail else profile_in_brief(kb, rec.profile)
-    return View(title=t("report.title_for", name=name), subtitle=subtitle, priorities=priorities, plan=plan,
-                sections=[s for s in sections if s.entries or detail], warnings=warnings, questions=questions,
-                questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded,
-                incomplete=incomplete(kb, rec), urgent=urgent, request=_request(kb, rec, summary))
+    out = View(title=t("report.title_for", name=name), subtitle=subtitle, priorities=priorities, plan=plan,
+               sections=[s for s in sections if s.entries or detail], warnings=warnings, questions=questions,
+               questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded,
+               incomplete=incomplete(kb, rec), urgent=urgent, request=_request(kb, rec, summary))
+    if not detail:
+        explain_acronyms(out)
+    return out
+
+
+def explain_acronyms(v: View) -> None:
+    """Spell out each acronym of the glossary where the reader first meets it (« AMO (assistance à maîtrise
+    d'ouvrage) »), unless the words are already there or it follows them in brackets."""
+    terms = glossary()
+    seen: set[str] = set()
+
+    def fix(text: str) -> str:
+        for acronym, meaning in terms.items():
+            if acronym in seen:
+                continue
+            found = re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
+            if found is None:
+                continue
+            seen.add(acronym)
+            spelled = meaning.lower() in text.lower() or text[found.end():found.end() + 2] == " (" \
+                or text[max(0, found.start() - 1):found.start()] == "("
+            if not spelled:
+                text = f"{text[:found.end()]} ({meaning}){text[found.end():]}"
+        return text
+
+    v.request, v.incomplete = fix(v.request), fix(v.incomplete)
+    v.urgent = [fix(x) for x in v.urgent]
+    v.priorities = [(kind, fix(label), fix(sentence), [fix(x) for x in lines])
+                    for kind, label, sentence, lines in v.priorities]
+    v.plan = [(title, fix(text)) for title, text in v.plan]
+    for section in v.sections:
+        for entry in section.entries:
+            entry.label, entry.sentence = fix(entry.label), fix(entry.sentence)
+            entry.lines = [fix(x) for x in entry.lines]
+    v.warnings = [fix(x) for x in v.warnings]
+    v.questions = [fix(x) for x in v.questions]
 
 
 KEY_SHOWN = 4
 """Unanswered key questions named in the "profile to complete" sentence (then a count)."""
 
 
-def incomplete(kb: KnowledgeBase, rec: Recommendation) -> str:
-    """A sentence saying which key questions are unanswered (recommendations to confirm), or ``""``."""
+def unanswered_key_questions(kb: KnowledgeBase, rec: Recommendation) -> list[str]:
+    """The key questions (``key_questions``) still without an answer that apply to this structure, in the
+    diagnostic order."""
     from ..recommendation.missing import relevant
 
     known = {k: v for k, v in rec.profile.items() if v is not None and k != "name"}
-    unanswered = sorted((q.stage, name) for name, q in kb.questions.items()
-                        if q.key and name not in known and relevant(kb, name, known))
+    return [name for _, name in sorted((q.stage, name) for name, q in kb.questions.items()
+                                       if q.key and name not in known and relevant(kb, name, known))]
+
+
+def incomplete(kb: KnowledgeBase, rec: Recommendation) -> str:
+    """A sentence saying which key questions are unanswered (recommendations to confirm), or ``""``."""
+    unanswered = unanswered_key_questions(kb, rec)
     if not unanswered:
         return ""
-    labels = [pick(kb.questions[name].label).lower() for _, name in unanswered[:KEY_SHOWN]]
+    labels = [pick(kb.questions[name].label).lower() for name in unanswered[:KEY_SHOWN]]
     more = len(unanswered) - KEY_SHOWN
-    listed = ", ".join(labels) + (t("report.incomplete_more", count=more) if more > 0 else "")
+    listed = ", ".join(labels) + (t("report.incomplete_more" if more > 1 else "report.incomplete_one_more",
+                                    count=more) if more > 0 else "")
     return t("report.incomplete", fields=listed)
 
 
-def _step_text(step: PlanStep, with_text: bool) -> str:
-    """The step's sentence with the items it covers; short of words, the items alone (a step without items keeps
-    its sentence)."""
+SMALL_TEAM = 10
+"""Below this many employees the plan keeps one action per step (the guide: « ne pas multiplier les chantiers »)."""
+
+
+def _step_text(step: PlanStep, with_text: bool, actions: int | None = None) -> str:
+    """What to do in the step: its actions (at most ``actions``), else its sentence with the items it covers;
+    short of words, the items alone (a step without items keeps its sentence)."""
+    if step.actions and actions is not None:
+        text = " ; ".join(step.actions[:actions])
+        return f"{text[:1].upper()}{text[1:]}."
     if step.labels:
         return f"{step.text} ({', '.join(step.labels)})" if with_text else ", ".join(step.labels)
     return step.text
@@ -211,7 +277,7 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
     folded = [c.label for c in rec.tool_categories if c.id in covered]
     for index, category in enumerate(categories):
         entry = _entry(category, detail)
-        solutions = [s for s in rec.solutions if s.category == category.id]
+        solutions = [s for s in by_fit(kb, rec.solutions) if s.category == category.id]
         keep = len(solutions) if detail else (lim.first_solutions if index == 0 else lim.solutions)
         in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
         if in_use and not detail:  # build on what is in place: consolidate it, no alternative
@@ -227,7 +293,7 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
         if not solutions and kb.taxonomy.get(category.id) is not None and kb.taxonomy[category.id].no_catalogue:
             entry.lines.extend(software_guide(kb, rec.profile, category.id, short=not detail and index > 0))
         for sol in solutions[:keep]:
-            line = f"{sol.name} — {sol.offered_as}, {t('report.price_' + _price(sol))}"
+            line = f"{sol.name} — {sol.offered_as}, {_price_words(sol, rec.profile)}"
             if sol in in_use and sol.category != category.id:
                 line = f"{sol.name} — {t('report.in_use_elsewhere')}"
             elif sol in in_use:
@@ -253,14 +319,31 @@ def _reading_order(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
     """Tool categories as the short report lists them: the main request first, then by score, what the
     structure asked for before what it did not on equal scores."""
     first = first_tool_move(kb, rec)
+    requested = {c.id for c in request_categories(kb, rec)}
 
-    def key(pair: tuple[int, Item]) -> tuple[bool, float, bool, int]:
+    def key(pair: tuple[int, Item]) -> tuple[bool, bool, float, bool, int]:
         index, item = pair
         asked = any("needs" in r.facts for r in item.reasons)
-        return (item is not first, -item.score, not asked, index)
+        return (item is not first, item.id not in requested, -item.score, not asked, index)
 
     covered = covered_by_software(kb, rec)  # met inside the sector software: said there, not listed apart
     return [item for _, item in sorted(enumerate(rec.tool_categories), key=key) if item.id not in covered]
+
+
+def _head(line: str) -> str:
+    """The name a solution line starts with (« Nextcloud — Logiciel libre… » → « Nextcloud »), after any
+    « Category : »."""
+    head = line.split(" — ", 1)[0]
+    return head.split(t("report.colon"), 1)[-1].strip()
+
+
+def _fuller(line: str, full: dict[str, str]) -> str:
+    """A priority's solution line with the price and caveats of the tools section, its category kept."""
+    head = _head(line)
+    if head not in full or full[head] == line:
+        return line
+    prefix = line.split(t("report.colon"), 1)[0] + t("report.colon") if line.split(" — ", 1)[0] != head else ""
+    return prefix + full[head]
 
 
 def _lower_first(text: str) -> str:
@@ -268,23 +351,34 @@ def _lower_first(text: str) -> str:
 
 
 def _request(kb: KnowledgeBase, rec: Recommendation, summary: Summary) -> str:
+    """The request in words and, honestly, where the report answers it: the tool priority when it answers it, the
+    items a rule reading the request recommended otherwise, or a plain « not answered here »."""
+    from ..recommendation.summary import request_items
+
     main = rec.profile.get("main_need")
     if not main:
         return ""
     label = _lower_first(pick(kb.needs[main].label) if main in kb.needs else main)
+    answering = {i.id for i in request_items(kb, rec)}
     tool = next((p for p in summary.priorities if p.kind == "tool"), None)
-    if tool is None:
-        return t("report.request", need=label)
-    return t("report.request_answered", need=label, where=tool.label)
+    if tool is not None and tool.id in answering:
+        return t("report.request_answered", need=label, where=tool.label)
+    covered = covered_by_software(kb, rec)
+    if tool is not None and tool.id == BUSINESS_SOFTWARE and (answering & covered or main in SOFTWARE_NEEDS):
+        return t("report.request_in_software", need=label)
+    others = [i.label for i in request_items(kb, rec)][:3]
+    if others:
+        return t("report.request_elsewhere", need=label, where=_and(others))
+    return t("report.request_unanswered", need=label)
 
 
 def _models_in_use(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> list[Item]:
     """The licensing and delivery models that a solution of the short report is offered under: a paragraph on
     ethical hosts (or on free software) only when the report proposes one."""
-    shown = {c.id for c in _reading_order(kb, rec)[:lim.categories]}
     ways: set[str] = set()
-    for sol in rec.solutions:
-        if sol.category in shown:
+    for category in _reading_order(kb, rec)[:lim.categories]:
+        in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
+        for sol in in_use or [s for s in rec.solutions if s.category == category.id][:lim.first_solutions]:
             ways.add(sol.way or "")
             ways.add("proprietary" if sol.licence == "proprietary" else "free_software")
     return [i for i in rec.licensing_models if i.id in ways]
@@ -302,6 +396,19 @@ def _unfit_in_place(kb: KnowledgeBase, rec: Recommendation) -> list[Any]:
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {t('report.and')} {names[-1]}"
+
+
+PER_USER_TEAM = 10
+"""From this many employees a per-account subscription is priced for the team, not by its tier."""
+
+
+def _price_words(sol: Any, profile: dict[str, Any]) -> str:
+    """The price in words; a per-account subscription for a team of ten or more is said per account, with the
+    number of accounts to multiply by (a free plan or « petit prix » would mislead a 65-person team)."""
+    team = profile.get("employees") or 0
+    if sol.pricing == "per_user" and team >= PER_USER_TEAM:
+        return t("report.price_per_user", count=_thousands(int(team)))
+    return t("report.price_" + _price(sol))
 
 
 def _price(sol: Any) -> str:

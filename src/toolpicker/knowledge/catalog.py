@@ -348,7 +348,8 @@ _SOLUTION_OPTIONAL = ("also", "description", "hosting", "free_tier", "discounts"
                       "personal_accounts")
 JURISDICTION = re.compile(r"[A-Z]{2}\Z")
 PROCESSOR_CONTRACT = ("included", "paid_plans_only", "none")
-PRICING = ("subscription", "commission", "tips", "free", "quote")
+PRICING = ("subscription", "per_user", "commission", "tips", "free", "quote")
+"""How a product is paid; ``per_user``: a subscription per account, which grows with the team."""
 
 
 def _choices(node: Mapping[str, Any], key: str, reader: Reader, where: str, allowed: tuple[str, ...]) -> list[str]:
@@ -596,6 +597,8 @@ class PlanStep(Located):
     title: Text
     items: tuple[str, ...] = ()
     default: Text
+    actions: dict[str, Text] = {}
+    """What to do for each item of the step, in a few words (the plan says actions, not labels)."""
 
 
 FIRST_TOOL = "@first_tool"
@@ -610,7 +613,7 @@ def parse_plan(data: Any, reader: Reader) -> list[PlanStep]:
     raw_steps = reader.sequence(top, "steps", "le fichier du plan d'action")
     for index, raw in enumerate(raw_steps):
         where = f"l'étape {raw.get('id') if isinstance(raw, Mapping) else index + 1}"
-        node = reader.mapping(raw, where, ["id", "title", "default"], ["items"])
+        node = reader.mapping(raw, where, ["id", "title", "default"], ["items", "actions"])
         if node is None:
             continue
         before = reader.errors
@@ -618,8 +621,15 @@ def parse_plan(data: Any, reader: Reader) -> list[PlanStep]:
         title = reader.text(node, "title", where, need_en=True)
         default = reader.text(node, "default", where, need_en=True)
         items = [i for i in reader.sequence(node, "items", where) if isinstance(i, str)]
+        actions: dict[str, Text] = {}
+        raw_actions: Mapping[str, Any] = reader.mapping(node.get("actions") or {}, f"les actions de {where}", [],
+                                                         items) or {}
+        for item in raw_actions:
+            text = reader.text(raw_actions, item, f"l'action {item} de {where}", need_en=True)
+            if text:
+                actions[str(item)] = text
         if reader.errors == before and step_id and title and default:
-            out.append(PlanStep(id=step_id, title=title, items=tuple(items), default=default, path=reader.path,
-                                line=line_of(raw_steps, index)))
+            out.append(PlanStep(id=step_id, title=title, items=tuple(items), default=default, actions=actions,
+                                path=reader.path, line=line_of(raw_steps, index)))
     return out
 

@@ -119,6 +119,9 @@ class RuleWarning(_Frozen):
     """An item the warning is about: the warning is shown only when that item is recommended."""
     urgent: bool = False
     """To do before anything else (a data breach to notify): the report puts it first."""
+    general: bool = False
+    """A caution true of most structures (« libre ne veut pas dire gratuit »): listed after those tied to this
+    structure's own situation."""
     line: int | None = None
 
 
@@ -244,7 +247,8 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                 if effect is not None:
                     effects[key].append(effect)
         for i, raw_warn in enumerate(reader.sequence(then, "warn", where, rule=rid)):
-            w = reader.mapping(raw_warn, f"un avertissement de {where}", ["id", "message"], ["about", "urgent"],
+            w = reader.mapping(raw_warn, f"un avertissement de {where}", ["id", "message"],
+                               ["about", "urgent", "general"],
                                rule=rid)
             if w is not None:
                 wid = reader.identifier(w, "id", kebab=False, rule=rid)
@@ -256,6 +260,7 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                 if wid and message:
                     effects["warn"].append(RuleWarning(id=wid, message=message, about=about,
                                                        urgent=reader.boolean(w, "urgent", where),
+                                                       general=reader.boolean(w, "general", where),
                                                        line=line_of(then.get("warn"), i)))
         for i, fact in enumerate(reader.sequence(then, "derive", where, rule=rid)):
             if isinstance(fact, str) and reader_valid_snake(fact):

@@ -407,6 +407,22 @@ def telling_answers(sol: Solution, name: str) -> tuple[int, ...] | None:
     return None
 
 
+EASE = {"low": 0, "medium": 1, "high": 2}
+LIGHTNESS = {"light": 0, "medium": 1, "heavy": 2}
+
+
+def fit_order(sol: Solution, score: float, category: str) -> tuple[float, bool, bool, int, int, str]:
+    """Order of the proposals: score, then on equal scores fit — made for that category (not a CRM's newsletter
+    module), named by the guide, easier, lighter — and the id only last, so that an unrelated answer does not
+    reshuffle them."""
+    return (-score, sol.category != category, not sol.named_in_guide, EASE.get(sol.difficulty, 1),
+            LIGHTNESS.get(sol.weight or "", 1), sol.id)
+
+
+def _rank(s: Any) -> tuple[float, bool, bool, int, int, str]:
+    return fit_order(s.solution, s.score, s.category)
+
+
 def _judge(kb: KnowledgeBase, sol: Solution, category: str, ctx: Context) -> tuple[str | None, tuple[Adjust, ...]]:
     used = _used(sol, ctx)
     entry = kb.taxonomy.get(category)
@@ -490,8 +506,7 @@ def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str
             current = best.get(sol.id)
             if current is None or (not scored.excluded, scored.score) > (not current.excluded, current.score):
                 best[sol.id] = scored
-    kept = sorted((s for s in best.values() if not s.excluded and s.score > 0),
-                  key=lambda s: (-s.score, s.solution.id))
+    kept = sorted((s for s in best.values() if not s.excluded and s.score > 0), key=_rank)
     per_category: dict[str, int] = {}
     shown = []
     for s in kept:

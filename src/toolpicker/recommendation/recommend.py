@@ -118,8 +118,10 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
     for s in dropped:
         excluded.append(Excluded(id=s.solution.id, label=s.solution.name, family="solutions", reasons=s.excluded))
     urgent = {w.id for r in kb.rules for w in r.warn if w.urgent}
+    general = {w.id for r in kb.rules for w in r.warn if w.general}
     warning_out = [WarningOut(id=wid, message=agg.messages[wid], reasons=_reasons(reasons), urgent=wid in urgent)
-                   for wid, reasons in sorted(agg.warnings.items(), key=lambda p: (p[0] not in urgent, p[0]))]
+                   for wid, reasons in sorted(agg.warnings.items(),
+                                              key=lambda p: (p[0] not in urgent, p[0] in general, p[0]))]
     if with_missing and missing is None:
         missing = missing_fields(evaluation)
     rec = Recommendation(
@@ -132,7 +134,7 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
         licensing_models=_sorted(families["licensing_models"]),
         accompaniments=_sorted(families["accompaniments"]),
         funding_routes=_sorted(families["funding_routes"]),
-        solutions=_sorted(families["solutions"]),
+        solutions=_sorted(families["solutions"]),  # CONTRACT §2: score, then id; reports show ties by fit
         warnings=warning_out,
         missing=[Missing(**m) for m in missing] if with_missing and missing is not None else [],
         excluded=sorted(excluded, key=lambda e: (e.family, e.id)),

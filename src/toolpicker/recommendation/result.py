@@ -111,6 +111,8 @@ class Priority(_Out):
     sentence: str
     solutions: list[str] = []
     """For the tool move: the solutions to look at first, in words (« Framaspace — Logiciel libre · … »)."""
+    also: list[str] = []
+    """For the tool move: the other categories that answer the same request (the label names them all)."""
 
 
 class PlanStep(_Out):
@@ -121,6 +123,8 @@ class PlanStep(_Out):
     items: list[str]
     labels: list[str]
     text: str
+    actions: list[str] = []
+    """What to do in this step, in a few words per item (the report shows these rather than the labels)."""
 
 
 class Summary(_Out):

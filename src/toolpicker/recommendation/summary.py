@@ -35,35 +35,47 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
         priorities.append(Priority(kind="accompaniment", id=start.id, label=start.label, sentence=top_reason(start)))
     move = first_tool_move(kb, rec)
     if move is not None:
-        current = [f"{s.name} — {t('report.in_use_short')}" for s in rec.solutions
-                   if in_place(s) and move.id in serves(kb, s)]
-        names = current or [_solution_line(s) for s in rec.solutions if s.category == move.id][:2]
-        if kb.taxonomy.get(move.id) is not None and kb.taxonomy[move.id].no_catalogue:
-            names = software_guide(kb, rec.profile, move.id, short=True)
-        priorities.append(Priority(kind="tool", id=move.id, label=move.label, sentence=top_reason(move),
-                                   solutions=names))
+        together = [move, *[c for c in request_categories(kb, rec) if c is not move]][:3] \
+            if move in request_categories(kb, rec) else [move]
+        names = _move_lines(kb, rec, move) if len(together) == 1 else [
+            f"{c.label}{t('report.colon')}{(_move_lines(kb, rec, c) or [t('report.no_catalogue_short')])[0]}"
+            for c in together]
+        priorities.append(Priority(kind="tool", id=move.id, label=_and_words([c.label for c in together]),
+                                   sentence=request_reason(kb, rec, move) or top_reason(move), solutions=names,
+                                   also=[c.id for c in together[1:]]))
     if rec.funding_routes:
         route = first_funding(kb, rec)
-        whom = [f"{p.name} — {p.caveat}" if p.caveat else p.name for p in getattr(route, "providers", [])[:3]]
-        priorities.append(Priority(kind="funding", id=route.id, label=route.label, sentence=top_reason(route),
+        own = own_funders(kb, rec, route)
+        providers = [*own, *[p for p in getattr(route, "providers", []) if p not in own]]
+        whom = [f"{p.name} — {p.caveat}" if p.caveat else p.name for p in providers[:3]]
+        label = _and_words([p.name for p in own[:2]]) if own else route.label
+        priorities.append(Priority(kind="funding", id=route.id, label=label, sentence=top_reason(route),
                                    solutions=whom))
     present = {i.id: i.label for fam in ("accompaniments", "funding_routes", "tool_categories")
                for i in getattr(rec, fam)}
     plan: list[PlanStep] = []
     placed: set[str] = set()  # each item is named in one step only
-    for step in kb.plan:
-        ids = [i for i in step.items if i in present and i not in placed]
+    score = {i.id: i.score for fam in ("accompaniments", "funding_routes", "tool_categories")
+             for i in getattr(rec, fam)}
+    for step in kb.plan:  # each step's items, the strongest first
+        ids = sorted((i for i in step.items if i in present and i not in placed), key=lambda i: -score[i])
         placed.update(ids)
         labels = [present[i] for i in ids]
         if FIRST_TOOL in step.items and move is not None:
             tools = [s.name for s in rec.solutions if s.category == move.id][:1]
             ids.append(move.id)
-            labels.append(f"{move.label} ({tools[0]})" if tools else move.label)
+            labels.append(f"{move.label}{t('report.colon')}{tools[0]}" if tools else move.label)
         warned = [w for w in step.items if w.startswith("!") and w[1:] in {x.id for x in rec.warnings}]
         if warned:
             ids += warned
             labels += [next(x.message for x in rec.warnings if x.id == w[1:]) for w in warned]
-        plan.append(PlanStep(id=step.id, title=pick(step.title), items=ids, labels=labels, text=pick(step.default)))
+        actions = [pick(step.actions[i]) for i in ids if i in step.actions and score[i] >= 1]  # weak: no action
+        if FIRST_TOOL in step.items and move is not None:
+            tools = [s.name for s in by_fit(kb, rec.solutions) if s.category == move.id][:1]
+            actions.append(t("report.try_tool", tool=tools[0], category=move.label.lower()) if tools
+                           else t("report.try_category", category=move.label.lower()))
+        plan.append(PlanStep(id=step.id, title=pick(step.title), items=ids, labels=labels, text=pick(step.default),
+                             actions=actions))
     return Summary(priorities=priorities, plan=plan)
 
 
@@ -71,13 +83,95 @@ MONEY = ("grant", "loan", "donation", "budget_line", "equity")
 """Aid types that bring money (the third priority is money to seek; skills, discounts and equipment come below)."""
 
 
+def _move_lines(kb: KnowledgeBase, rec: Recommendation, move: Item) -> list[str]:
+    """What to look at for one tool move: the tools in place that serve it, else its first two solutions (or, for
+    sector software, what to ask)."""
+    current = [f"{s.name} — {t('report.in_use_short')}" for s in rec.solutions
+               if in_place(s) and move.id in serves(kb, s)]
+    names = current or [_solution_line(s) for s in by_fit(kb, rec.solutions) if s.category == move.id][:2]
+    if move.id in WHOLES and not current and (unknown := software_in_place(kb, rec.profile)):
+        names = [t("report.software_in_place", tools=", ".join(f"« {x} »" for x in unknown)), *names[:1]]
+    if kb.taxonomy.get(move.id) is not None and kb.taxonomy[move.id].no_catalogue:
+        names = software_guide(kb, rec.profile, move.id, short=True)
+    return names
+
+
+def by_fit(kb: KnowledgeBase, solutions: list[Any]) -> list[Any]:
+    """Solutions in the order a reader gets them: score, then fit (made for the category, named by the guide,
+    easier, lighter), the id last — the JSON keeps the contract's score-then-id order."""
+    from .matching import fit_order
+
+    return sorted(solutions, key=lambda s: fit_order(kb.solutions[s.id], s.score, s.category)
+                  if s.id in kb.solutions else (-s.score, True, True, 1, 1, s.id))
+
+
+def _and_words(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {t('report.and')} {labels[-1]}"
+
+
+def request_items(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
+    """What a rule reading the structure's request (``main_need``) recommends, every family, strongest first."""
+    main = rec.profile.get("main_need")
+    if not main:
+        return []
+    answering = rules_reading_need(kb, main)
+    found = [i for fam in ("tool_categories", "accompaniments", "funding_routes") for i in getattr(rec, fam)
+             if any(r.rule in answering and r.effect == "recommend" for r in i.reasons)]
+    return sorted(found, key=lambda i: -max(r.weight for r in i.reasons if r.rule in answering))
+
+
+def request_reason(kb: KnowledgeBase, rec: Recommendation, item: Item) -> str:
+    """The item's sentence from a rule that reads the request, or ``""``."""
+    main = rec.profile.get("main_need")
+    answering = rules_reading_need(kb, main) if main else frozenset()
+    return next((r.because for r in item.reasons if r.rule in answering and r.effect == "recommend"), "")
+
+
+def request_categories(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
+    """The tool categories that answer the request, in the order of the recommendation, those the sector software
+    covers excepted (said with the software)."""
+    covered = covered_by_software(kb, rec)
+    ids = {i.id for i in request_items(kb, rec)}
+    return [c for c in rec.tool_categories if c.id in ids and c.id not in covered]
+
+
 def first_funding(kb: KnowledgeBase, rec: Recommendation) -> Item:
-    """The funding route to seek first: the strongest that brings money, else the strongest."""
-    for route in rec.funding_routes:
-        entry = kb.funding_routes.get(route.id)
-        if entry is not None and entry.aid_type in MONEY:
-            return route
-    return rec.funding_routes[0]
+    """The funding route to seek first: the strongest that brings money through a funder of the structure's own
+    kind (its CAF, its ARS, its federation's programme), else the strongest that brings money, else the strongest."""
+    money = [r for r in rec.funding_routes
+             if (entry := kb.funding_routes.get(r.id)) is not None and entry.aid_type in MONEY]
+    if rec.profile.get("legal_form") in COMPANIES and not rec.profile.get("siae"):  # an investment: own funds, loans
+        money.sort(key=lambda r: kb.funding_routes[r.id].aid_type not in ("loan", "equity"))
+    return next((r for r in money if own_funders(kb, rec, r)), money[0] if money else rec.funding_routes[0])
+
+
+COMPANIES = ("cooperative", "commercial_company")
+"""Legal forms that finance an investment by loans and own funds before grants."""
+
+
+BROAD = 4
+"""A provider open to more sectors than this is a general funder (the Region), not a sector's own."""
+
+
+def own_funders(kb: KnowledgeBase, rec: Recommendation, route: Item) -> list[Any]:
+    """The route's providers that fund the structure's own kind: its activity, its sector among a few, SIAE,
+    international solidarity (in the route's order)."""
+    entry = kb.funding_routes.get(route.id)
+    if entry is None:
+        return []
+    rules = {p.id: p.eligible for p in entry.providers}
+    profile = rec.profile
+
+    def own(provider_id: str) -> bool:
+        e = rules.get(provider_id)
+        if e is None:
+            return False
+        return bool((e.activities and profile.get("activity") in e.activities)
+                    or (e.siae and profile.get("siae"))
+                    or (e.international and profile.get("international"))
+                    or (e.sectors and len(e.sectors) <= BROAD and profile.get("sector") in e.sectors))
+
+    return [p for p in getattr(route, "providers", []) if own(p.id)]
 
 
 def first_accompaniment(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
@@ -100,15 +194,16 @@ def first_accompaniment(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
 
 
 def first_tool_move(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
-    """The first tool move: what resolves an urgent matter, else the structure's main request, else the strongest
+    """The first tool move: the structure's main request, else what resolves an urgent matter, else the strongest
     need not yet covered.
 
-    A category recommended by a rule that raised an urgent warning (sensitive
-    data on consumer tools: a storage space of the structure) comes first. Then,
-    with ``main_need`` answered, the strongest category recommended by a rule
+    With ``main_need`` answered, the strongest category recommended by a rule
     that reads that need: the report answers the request that brought the
-    structure. Otherwise, the strongest category the structure asked for (its
-    needs) that no tool in place covers yet.
+    structure (an urgent matter has its own block, read before the priorities).
+    Otherwise a category recommended by a rule that raised an urgent warning
+    (sensitive data on consumer tools: a storage space of the structure), else
+    the strongest category the structure asked for (its needs) that no tool in
+    place covers yet.
     """
     move = _first_category(kb, rec)
     covered = covered_by_software(kb, rec)
@@ -130,18 +225,23 @@ def covered_by_software(kb: KnowledgeBase, rec: Recommendation) -> frozenset[str
 def _first_category(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
     if not rec.tool_categories:
         return None
+    main = rec.profile.get("main_need")
     urgent = {r.rule for w in rec.warnings if w.urgent for r in w.reasons}
     resolving = [(max(r.weight for r in c.reasons if r.rule in urgent and r.effect == "recommend"), c.score, -i, c)
                  for i, c in enumerate(rec.tool_categories)
                  if any(r.rule in urgent and r.effect == "recommend" for r in c.reasons)]
-    if resolving:  # what resolves an urgent matter comes before the request itself, the urgent rule's weight first
+    if resolving and main in URGENT_IS_THE_REQUEST:  # the request is that urgent matter: its remedy first
         return max(resolving, key=lambda x: x[:3])[3]
-    main = rec.profile.get("main_need")
-    if main:
+    software = next((c for c in rec.tool_categories if c.id == BUSINESS_SOFTWARE), None)
+    if main in SOFTWARE_NEEDS and software is not None:  # a sector's software answers such a request
+        return software
+    if main:  # the request first: an urgent matter has its own block above the priorities
         answering = rules_reading_need(kb, main)
         for category in rec.tool_categories:
             if any(r.rule in answering and r.effect == "recommend" for r in category.reasons):
                 return category
+    if resolving:  # what resolves an urgent matter comes first, the urgent rule's weight first
+        return max(resolving, key=lambda x: x[:3])[3]
     covered = {c for s in rec.solutions if in_place(s) for c in serves(kb, s)}
     asked = [c for c in rec.tool_categories if any("needs" in r.facts for r in c.reasons)]
     for pool in ([c for c in asked if c.id not in covered], asked,
@@ -151,19 +251,31 @@ def _first_category(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
     return None
 
 
+SOFTWARE_NEEDS = frozenset({"integrated_management", "beneficiary_services", "time_tracking", "hr_management",
+                            "online_membership", "accounting", "contact_management"})
+"""Requests that a sector's business software answers, when the rules recommend one for the structure."""
+
+URGENT_IS_THE_REQUEST = frozenset({"data_protection"})
+"""Requests of which an urgent warning (sensitive data on consumer tools, a breach) is part: its remedy comes first."""
+
+
 def rules_reading_need(kb: KnowledgeBase, need: str) -> frozenset[str]:
-    """Ids of the rules whose condition looks for ``need`` in the profile's needs."""
+    """Ids of the rules that answer ``need``: those whose condition asks for that need alone (``contains``), else,
+    when none does, those that look for it among others (``contains_any``)."""
     from ..knowledge.rules import atoms
 
     def build() -> dict[str, frozenset[str]]:
-        found: dict[str, set[str]] = {}
+        direct: dict[str, set[str]] = {}
+        among: dict[str, set[str]] = {}
         for rule in kb.rules:
             for atom in atoms(rule.when):
-                if atom.field == "needs" and atom.op in ("contains", "contains_any"):
+                if atom.field == "needs" and atom.op == "contains":
+                    direct.setdefault(str(atom.value), set()).add(rule.id)
+                elif atom.field == "needs" and atom.op == "contains_any":
                     values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
                     for value in values:
-                        found.setdefault(str(value), set()).add(rule.id)
-        return {k: frozenset(v) for k, v in found.items()}
+                        among.setdefault(str(value), set()).add(rule.id)
+        return {k: frozenset(direct.get(k) or among.get(k) or ()) for k in {*direct, *among}}
 
     table: dict[str, frozenset[str]] = kb.cached("summary.need_rules", build)
     return table.get(need, frozenset())
@@ -210,10 +322,18 @@ def in_place(sol: Any) -> bool:
     return any(r.rule == "catalog:current" for r in sol.reasons)
 
 
+WHOLES = frozenset({"erp"})
+"""Categories a tool in place serves only when it is mainly such a tool: accounting software that has an ERP
+module is not the structure's ERP."""
+
+
 def serves(kb: KnowledgeBase, sol: Any) -> tuple[str, ...]:
-    """Every category the product serves (a suite in place covers its storage, editing, calendar…)."""
+    """Every category the product serves (a suite in place covers its storage, editing, calendar…), a whole like
+    the ERP only when it is the product's own category."""
     entry = kb.solutions.get(sol.id)
-    return entry.categories if entry is not None else (sol.category,)
+    if entry is None:
+        return (sol.category,)
+    return tuple(c for c in entry.categories if c not in WHOLES or c == entry.category)
 
 
 def _solution_line(sol: Any) -> str:
