@@ -27,6 +27,7 @@ from .._i18n import current_language, glossary, pick, t
 from ..knowledge.catalog import BUSINESS_SOFTWARE
 from ..recommendation.summary import (
     SOFTWARE_NEEDS,
+    and_words,
     by_fit,
     covered_by_software,
     first_tool_move,
@@ -284,12 +285,12 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
             solutions = in_use
             keep = len(solutions)
             if len(in_use) >= 2:
-                entry.lines.append(t("report.overlap", tools=_and([s.name for s in in_use])))
+                entry.lines.append(t("report.overlap", tools=and_words([s.name for s in in_use])))
         if not detail:  # a tool in place that no longer fits is named, with why, before its alternatives
             entry.lines.extend(f"{e.label} — {t('report.in_use_unfit')} {_lower_first(e.reasons[0].because)}"
                                for e in unfit if category.id in kb.solutions[e.id].categories and e.reasons)
         if category.id == BUSINESS_SOFTWARE and folded and not detail:
-            entry.lines.append(f"{t('report.guide_covers')} {_and(folded)}.")
+            entry.lines.append(f"{t('report.guide_covers')} {and_words(folded)}.")
         if not solutions and kb.taxonomy.get(category.id) is not None and kb.taxonomy[category.id].no_catalogue:
             entry.lines.extend(software_guide(kb, rec.profile, category.id, short=not detail and index > 0))
         for sol in solutions[:keep]:
@@ -368,7 +369,7 @@ def _request(kb: KnowledgeBase, rec: Recommendation, summary: Summary) -> str:
         return t("report.request_in_software", need=label)
     others = [i.label for i in request_items(kb, rec)][:3]
     if others:
-        return t("report.request_elsewhere", need=label, where=_and(others))
+        return t("report.request_elsewhere", need=label, where=and_words(others))
     return t("report.request_unanswered", need=label)
 
 
@@ -392,10 +393,6 @@ def _unfit_in_place(kb: KnowledgeBase, rec: Recommendation) -> list[Any]:
     known = kb.known(Profile.model_validate(rec.profile))
     return [e for e in rec.excluded if e.family == "solutions" and e.id in kb.solutions
             and in_use(kb.solutions[e.id], known)]
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {t('report.and')} {names[-1]}"
 
 
 PER_USER_TEAM = 10

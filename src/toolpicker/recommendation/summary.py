@@ -40,7 +40,7 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
         names = _move_lines(kb, rec, move) if len(together) == 1 else [
             f"{c.label}{t('report.colon')}{(_move_lines(kb, rec, c) or [t('report.no_catalogue_short')])[0]}"
             for c in together]
-        priorities.append(Priority(kind="tool", id=move.id, label=_and_words([c.label for c in together]),
+        priorities.append(Priority(kind="tool", id=move.id, label=and_words([c.label for c in together]),
                                    sentence=request_reason(kb, rec, move) or top_reason(move), solutions=names,
                                    also=[c.id for c in together[1:]]))
     if rec.funding_routes:
@@ -48,7 +48,7 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
         own = own_funders(kb, rec, route)
         providers = [*own, *[p for p in getattr(route, "providers", []) if p not in own]]
         whom = [f"{p.name} — {p.caveat}" if p.caveat else p.name for p in providers[:3]]
-        label = _and_words([p.name for p in own[:2]]) if own else route.label
+        label = and_words([p.name for p in own[:2]]) if own else route.label
         priorities.append(Priority(kind="funding", id=route.id, label=label, sentence=top_reason(route),
                                    solutions=whom))
     present = {i.id: i.label for fam in ("accompaniments", "funding_routes", "tool_categories")
@@ -105,7 +105,8 @@ def by_fit(kb: KnowledgeBase, solutions: list[Any]) -> list[Any]:
                   if s.id in kb.solutions else (-s.score, True, True, 1, 1, s.id))
 
 
-def _and_words(labels: list[str]) -> str:
+def and_words(labels: list[str]) -> str:
+    """« A, B et C » in the current language."""
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {t('report.and')} {labels[-1]}"
 
 
