@@ -360,14 +360,15 @@ def _request(kb: KnowledgeBase, rec: Recommendation, summary: Summary) -> str:
     if not main:
         return ""
     label = _lower_first(pick(kb.needs[main].label) if main in kb.needs else main)
-    answering = {i.id for i in request_items(kb, rec)}
+    items = request_items(kb, rec)
+    answering = {i.id for i in items}
     tool = next((p for p in summary.priorities if p.kind == "tool"), None)
     if tool is not None and tool.id in answering:
         return t("report.request_answered", need=label, where=tool.label)
     covered = covered_by_software(kb, rec)
     if tool is not None and tool.id == BUSINESS_SOFTWARE and (answering & covered or main in SOFTWARE_NEEDS):
         return t("report.request_in_software", need=label)
-    others = [i.label for i in request_items(kb, rec)][:3]
+    others = [i.label for i in items][:3]
     if others:
         return t("report.request_elsewhere", need=label, where=and_words(others))
     return t("report.request_unanswered", need=label)

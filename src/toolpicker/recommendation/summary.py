@@ -35,8 +35,8 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
         priorities.append(Priority(kind="accompaniment", id=start.id, label=start.label, sentence=top_reason(start)))
     move = first_tool_move(kb, rec)
     if move is not None:
-        together = [move, *[c for c in request_categories(kb, rec) if c is not move]][:3] \
-            if move in request_categories(kb, rec) else [move]
+        requested = request_categories(kb, rec)
+        together = [move, *[c for c in requested if c is not move]][:3] if move in requested else [move]
         names = _move_lines(kb, rec, move) if len(together) == 1 else [
             f"{c.label}{t('report.colon')}{(_move_lines(kb, rec, c) or [t('report.no_catalogue_short')])[0]}"
             for c in together]
