@@ -116,7 +116,7 @@ def test_provider_caveats_reach_the_report() -> None:
     rec = toolpicker.recommend({"legal_form": "association", "employees": 3, "digital_budget_eur": 200},
                                as_of=AS_OF)
     text = render(rec, "text", KB)
-    assert "Solidatech : TechSoup a mis fin à son partenariat avec Solidatech pour les logiciels" in text
+    assert "Solidatech — TechSoup a mis fin à son partenariat avec Solidatech pour les logiciels" in text
 
 
 def test_numbers_are_french_in_french_and_english_has_no_space_before_colons() -> None:

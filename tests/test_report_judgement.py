@@ -91,7 +91,7 @@ def test_free_software_cautions_only_when_a_free_tool_is_shown() -> None:
         {"legal_form": "association", "sector": "health", "activity": "home_care", "employees": 38,
          "data_sensitivity": "sensitive", "needs": ["hr_management"], "main_need": "hr_management"},
         {"legal_form": "association", "employees": 3, "needs": ["file_sharing"], "hosting_preference": "keep_control"},
-        {"legal_form": "cooperative", "employees": 14, "needs": ["integrated_management"], "digital_budget_eur": 300},
+        {"legal_form": "association", "employees": 14, "needs": ["integrated_management"], "digital_budget_eur": 300},
     ]
     seen = set()
     for profile in profiles:

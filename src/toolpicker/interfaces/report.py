@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .._i18n import current_language, glossary, pick, t
 from ..knowledge.catalog import BUSINESS_SOFTWARE
 from ..recommendation.summary import (
+    SMALL_TEAM,
     SOFTWARE_NEEDS,
     and_words,
     by_fit,
@@ -114,6 +115,8 @@ class View:
     """What to do before anything else (a data breach to notify), shown first."""
     request: str = ""
     """The structure's request in words, and where the report answers it."""
+    other_needs: str = ""
+    """The needs the structure expressed that the report does not show, said rather than dropped silently."""
 
 
 def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: Limits | None = None) -> View:
@@ -141,7 +144,9 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
     urgent = [w.message for w in rec.warnings if w.urgent]
     models = {i.id for i in _models_in_use(kb, rec, lim)}
     about = {w.id: w.about for r in kb.rules for w in r.warn if w.about is not None}
-    warnings = [w.message for w in rec.warnings if not w.urgent  # a licensing caution only with such a tool shown
+    in_plan = {i[1:] for step in summary.plan for i in step.items if i.startswith("!")}  # said as an action
+    warnings = [w.message for w in rec.warnings if not w.urgent and w.id not in in_plan
+                # a licensing caution only with such a tool shown
                 and (kb.family_of(about.get(w.id, "")) != "licensing_models" or about[w.id] in models)
                 ][:big or lim.warnings]
     if detail:
@@ -180,6 +185,7 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
                questions_note=note, profile=profile, footer=footer, detail=detail, excluded=excluded,
                incomplete=incomplete(kb, rec), urgent=urgent, request=_request(kb, rec, summary))
     if not detail:
+        out.other_needs = _other_needs(kb, rec, out)
         explain_acronyms(out)
     return out
 
@@ -204,7 +210,7 @@ def explain_acronyms(v: View) -> None:
                 text = f"{text[:found.end()]} ({meaning}){text[found.end():]}"
         return text
 
-    v.request, v.incomplete = fix(v.request), fix(v.incomplete)
+    v.request, v.incomplete, v.other_needs = fix(v.request), fix(v.incomplete), fix(v.other_needs)
     v.urgent = [fix(x) for x in v.urgent]
     v.priorities = [(kind, fix(label), fix(sentence), [fix(x) for x in lines])
                     for kind, label, sentence, lines in v.priorities]
@@ -243,10 +249,6 @@ def incomplete(kb: KnowledgeBase, rec: Recommendation) -> str:
     return t("report.incomplete", fields=listed)
 
 
-SMALL_TEAM = 10
-"""Below this many employees the plan keeps one action per step (the guide: « ne pas multiplier les chantiers »)."""
-
-
 def _step_text(step: PlanStep, with_text: bool, actions: int | None = None) -> str:
     """What to do in the step: its actions (at most ``actions``), else its sentence with the items it covers;
     short of words, the items alone (a step without items keeps its sentence)."""
@@ -272,7 +274,7 @@ def _sign(weight: float) -> str:
 
 def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
     out = []
-    categories = rec.tool_categories if detail else _reading_order(kb, rec)[:lim.categories]
+    categories = rec.tool_categories if detail else _reading_order(kb, rec)[:_category_count(kb, rec, lim)]
     unfit = _unfit_in_place(kb, rec)
     covered = covered_by_software(kb, rec)
     folded = [c.label for c in rec.tool_categories if c.id in covered]
@@ -321,14 +323,83 @@ def _reading_order(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
     structure asked for before what it did not on equal scores."""
     first = first_tool_move(kb, rec)
     requested = {c.id for c in request_categories(kb, rec)}
+    answering = {cats[0].id for cats in need_categories(kb, rec).values() if cats}  # one per expressed need
 
-    def key(pair: tuple[int, Item]) -> tuple[bool, bool, float, bool, int]:
+    def key(pair: tuple[int, Item]) -> tuple[bool, bool, bool, float, bool, int]:
         index, item = pair
         asked = any("needs" in r.facts for r in item.reasons)
-        return (item is not first, item.id not in requested, -item.score, not asked, index)
+        return (item is not first, item.id not in requested, item.id not in answering, -item.score, not asked,
+                index)
 
     covered = covered_by_software(kb, rec)  # met inside the sector software: said there, not listed apart
     return [item for _, item in sorted(enumerate(rec.tool_categories), key=key) if item.id not in covered]
+
+
+EXTRA_CATEGORIES = 2
+"""Categories the short report may add beyond its limit so that each expressed need gets one."""
+
+
+def _category_count(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> int:
+    """How many tool categories the short report lists: its limit, raised (by :data:`EXTRA_CATEGORIES` at most)
+    to give each expressed need one — a need is answered or said unanswered, never dropped for want of room."""
+    if lim.categories <= 1:
+        return lim.categories
+    order = _reading_order(kb, rec)
+    answering = {cats[0].id for cats in need_categories(kb, rec).values() if cats}
+    last = max((i + 1 for i, c in enumerate(order) if c.id in answering), default=0)
+    return max(lim.categories, min(last, lim.categories + EXTRA_CATEGORIES))
+
+
+def need_categories(kb: KnowledgeBase, rec: Recommendation) -> dict[str, list[Item]]:
+    """For each need the structure expressed, the tool categories a rule reading that need recommends (in the
+    recommendation's order), those met inside the sector software excepted."""
+    from ..recommendation.summary import rules_reading_need
+
+    covered = covered_by_software(kb, rec)
+    out: dict[str, list[Item]] = {}
+    for need in rec.profile.get("needs") or ():
+        rules = rules_reading_need(kb, need)
+        out[need] = [c for c in rec.tool_categories if c.id not in covered
+                     and any(r.rule in rules and r.effect == "recommend" for r in c.reasons)]
+    return out
+
+
+def _other_needs(kb: KnowledgeBase, rec: Recommendation, v: View) -> str:
+    """The expressed needs the short report does not show: each with the category (and first tool) that would
+    answer it, or said to have no answer here — never dropped silently. The request has its own line."""
+    from ..recommendation.summary import rules_reading_need
+
+    main = rec.profile.get("main_need")
+    covered = covered_by_software(kb, rec)
+    shown = {e.id for s in v.sections for e in s.entries} | {p.id for p in (rec.summary or summarise(kb, rec))
+                                                             .priorities}
+    shown |= {c for p in (rec.summary or summarise(kb, rec)).priorities for c in p.also}
+    later: dict[str, list[str]] = {}  # the category's words → the needs it would answer
+    without: list[str] = []
+    software = any(c.id == BUSINESS_SOFTWARE for c in rec.tool_categories) and bool(covered)
+    for need, categories in need_categories(kb, rec).items():
+        if need == main or need not in kb.needs or (software and need in SOFTWARE_NEEDS):
+            continue
+        label = _lower_first(pick(kb.needs[need].label))
+        rules = rules_reading_need(kb, need)
+        answering = [i for fam in ("tool_categories", "accompaniments") for i in getattr(rec, fam)
+                     if any(r.rule in rules and r.effect == "recommend" for r in i.reasons)]
+        if any(c.id in shown for c in categories) or any(i.id in covered for i in answering) or (
+                not categories and any(i.id in shown for i in answering)):
+            continue
+        if categories:
+            tools = [s.name for s in by_fit(kb, rec.solutions) if s.category == categories[0].id][:1]
+            where = categories[0].label + (f"{t('report.colon')}{tools[0]}" if tools else "")
+            later.setdefault(where, []).append(label)
+        else:
+            without.append(label)
+    parts = []
+    if later:
+        parts.append(t("report.other_needs_later", needs=" ; ".join(f"{and_words(labels)} ({where})"
+                                                                  for where, labels in later.items())))
+    if without:
+        parts.append(t("report.other_needs_without", needs=and_words(without)))
+    return " ".join(parts)
 
 
 def _head(line: str) -> str:
@@ -378,7 +449,7 @@ def _models_in_use(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> list[
     """The licensing and delivery models that a solution of the short report is offered under: a paragraph on
     ethical hosts (or on free software) only when the report proposes one."""
     ways: set[str] = set()
-    for category in _reading_order(kb, rec)[:lim.categories]:
+    for category in _reading_order(kb, rec)[:_category_count(kb, rec, lim)]:
         in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
         for sol in in_use or [s for s in rec.solutions if s.category == category.id][:lim.first_solutions]:
             ways.add(sol.way or "")
@@ -402,11 +473,15 @@ PER_USER_TEAM = 10
 
 def _price_words(sol: Any, profile: dict[str, Any]) -> str:
     """The price in words; a per-account subscription for a team of ten or more is said per account, with the
-    number of accounts to multiply by (a free plan or « petit prix » would mislead a 65-person team)."""
+    number of accounts to multiply by (a free plan or « petit prix » would mislead a 65-person team); with
+    sensitive data the free plan is not offered (no contract for such data), the paid one is."""
     team = profile.get("employees") or 0
     if sol.pricing == "per_user" and team >= PER_USER_TEAM:
         return t("report.price_per_user", count=_thousands(int(team)))
-    return t("report.price_" + _price(sol))
+    price = _price(sol)
+    if profile.get("data_sensitivity") == "sensitive" and price.endswith("_free_tier"):
+        return t("report.price_sensitive", paid=t("report.price_" + price.removesuffix("_free_tier")))
+    return t("report.price_" + price)
 
 
 def _price(sol: Any) -> str:
@@ -425,7 +500,8 @@ def _funding(route: Any, detail: bool) -> Entry:
         text = provider.note if detail else provider.caveat  # caveats always reach the reader
         if detail and provider.caveat:
             text = f"{provider.caveat} {provider.note or ''}".strip()
-        entry.lines.append(provider.name + (f"{t('report.colon')}{text}" if text else ""))
+        sep = t("report.colon") if detail else " — "  # as in the priorities, so that what they said is not repeated
+        entry.lines.append(provider.name + (f"{sep}{text}" if text else ""))
     return entry
 
 

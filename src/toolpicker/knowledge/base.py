@@ -462,9 +462,10 @@ def _cross_check(parsed: dict[str, list[Any]]) -> list[Problem]:
                 problems.append(Problem(message=t("kb.unknown_category", value=cat), path=activity.path,
                                         line=activity.line, value=cat, code="unknown_category",
                                         suggestion=suggest(cat, categories)))
+    warnings = {f"!{w.id}" for r in rules.values() for w in r.warn}  # « !id »: that warning, when raised
     for step in parsed.get("plan", []):
         for item in step.items:
-            if item != FIRST_TOOL and item not in recommendable:
+            if item != FIRST_TOOL and item not in recommendable and item not in warnings:
                 problems.append(Problem(message=t("kb.unknown_item", value=item), path=step.path, line=step.line,
                                         value=item, code="unknown_item", suggestion=suggest(item, recommendable),
                                         severity="warning"))

@@ -29,8 +29,9 @@ ON_PREMISE_KINDS = ("desktop", "server")
 """What ``on_premise`` means for a solution: installed on the computers, or a server someone must administer."""
 WEIGHTS = ("light", "medium", "heavy")
 """How much a solution asks of a structure to deploy and keep alive (``heavy``: ERP-class, a project of its own)."""
-FEATURES = ("tax_receipts", "dsn_payroll", "french_support")
-"""French-context features: automatic reçus fiscaux, French payroll with the DSN, support in French."""
+FEATURES = ("tax_receipts", "dsn_payroll", "french_support", "public_service")
+"""French-context features: automatic reçus fiscaux, French payroll with the DSN, support in French, a free public
+service (a State platform such as JeVeuxAider.gouv.fr)."""
 CERTIFICATIONS = ("hds",)
 """``hds``: certified Hébergeur de Données de Santé (code de la santé publique, art. L.1111-8)."""
 AID_TYPES = ("grant", "loan", "equity", "in_kind", "discount", "skills", "donation", "budget_line")
@@ -599,6 +600,8 @@ class PlanStep(Located):
     default: Text
     actions: dict[str, Text] = {}
     """What to do for each item of the step, in a few words (the plan says actions, not labels)."""
+    small_team_actions: dict[str, Text] = {}
+    """The same for a team of fewer than ten employees, where it differs (a simple specification, not an AMO)."""
 
 
 FIRST_TOOL = "@first_tool"
@@ -613,7 +616,7 @@ def parse_plan(data: Any, reader: Reader) -> list[PlanStep]:
     raw_steps = reader.sequence(top, "steps", "le fichier du plan d'action")
     for index, raw in enumerate(raw_steps):
         where = f"l'étape {raw.get('id') if isinstance(raw, Mapping) else index + 1}"
-        node = reader.mapping(raw, where, ["id", "title", "default"], ["items", "actions"])
+        node = reader.mapping(raw, where, ["id", "title", "default"], ["items", "actions", "small_team_actions"])
         if node is None:
             continue
         before = reader.errors
@@ -621,15 +624,19 @@ def parse_plan(data: Any, reader: Reader) -> list[PlanStep]:
         title = reader.text(node, "title", where, need_en=True)
         default = reader.text(node, "default", where, need_en=True)
         items = [i for i in reader.sequence(node, "items", where) if isinstance(i, str)]
-        actions: dict[str, Text] = {}
-        raw_actions: Mapping[str, Any] = reader.mapping(node.get("actions") or {}, f"les actions de {where}", [],
-                                                         items) or {}
-        for item in raw_actions:
-            text = reader.text(raw_actions, item, f"l'action {item} de {where}", need_en=True)
-            if text:
-                actions[str(item)] = text
+        actions, small = (_actions(reader, node, key, items, where) for key in ("actions", "small_team_actions"))
         if reader.errors == before and step_id and title and default:
             out.append(PlanStep(id=step_id, title=title, items=tuple(items), default=default, actions=actions,
-                                path=reader.path, line=line_of(raw_steps, index)))
+                                small_team_actions=small, path=reader.path, line=line_of(raw_steps, index)))
     return out
 
+
+def _actions(reader: Reader, node: Mapping[str, Any], key: str, items: list[str], where: str) -> dict[str, Text]:
+    """A step's ``actions`` (or ``small_team_actions``): item → what to do, in both languages."""
+    actions: dict[str, Text] = {}
+    raw: Mapping[str, Any] = reader.mapping(node.get(key) or {}, f"les actions de {where}", [], items) or {}
+    for item in raw:
+        text = reader.text(raw, item, f"l'action {item} de {where}", need_en=True)
+        if text:
+            actions[str(item)] = text
+    return actions

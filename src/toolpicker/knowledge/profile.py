@@ -27,7 +27,8 @@ Sensitivity = Literal["low", "personal", "sensitive"]
 RemoteWork = Literal["none", "occasional", "frequent"]
 Maturity = Literal["beginner", "progressing", "experienced"]
 Strategy = Literal["none", "partial", "formalized"]
-Difficulty = Literal["technical", "financial", "human", "strategic", "security_incident"]
+Difficulty = Literal["technical", "financial", "human", "strategic", "security_incident", "key_person_leaving",
+                     "personal_devices", "too_many_tools", "phishing"]
 Need = Literal[
     "communication", "website", "social_media", "newsletter", "collaboration",
     "file_sharing", "instant_messaging", "video_conferencing", "project_management",
@@ -71,7 +72,7 @@ class Profile(BaseModel):
     digital_referents: int | None = Field(default=None, ge=0, le=100_000)
     strategy: Strategy | None = None
     board_involved: bool | None = None
-    difficulties: list[Difficulty] | None = Field(default=None, max_length=10)
+    difficulties: list[Difficulty] | None = Field(default=None, max_length=20)
     needs: list[Need] | None = Field(default=None, max_length=50)
     hosting_preference: HostingPreference | None = None
     connectivity: Connectivity | None = None

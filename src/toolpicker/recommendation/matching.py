@@ -279,6 +279,8 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool,
             out.append(Adjust("maturity", "easy_for_beginners", 1, (), ("maturity",)))
     if sol.named_in_guide:
         out.append(Adjust("guide", "named_in_guide", 0.5))
+    if "public_service" in sol.features:  # a free State platform, the widest audience and no membership to pay
+        out.append(Adjust("french_context", "public_service", 1))
     return out
 
 
@@ -413,9 +415,10 @@ LIGHTNESS = {"light": 0, "medium": 1, "heavy": 2}
 
 def fit_order(sol: Solution, score: float, category: str) -> tuple[float, bool, bool, int, int, str]:
     """Order of the proposals: score, then on equal scores fit — made for that category (not a CRM's newsletter
-    module), named by the guide, easier, lighter — and the id only last, so that an unrelated answer does not
-    reshuffle them."""
-    return (-score, sol.category != category, not sol.named_in_guide, EASE.get(sol.difficulty, 1),
+    module), named by the guide (or a free public service), easier, lighter — and the id only last, so that an
+    unrelated answer does not reshuffle them."""
+    return (-score, sol.category != category, not (sol.named_in_guide or "public_service" in sol.features),
+            EASE.get(sol.difficulty, 1),
             LIGHTNESS.get(sol.weight or "", 1), sol.id)
 
 

@@ -119,9 +119,11 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
         excluded.append(Excluded(id=s.solution.id, label=s.solution.name, family="solutions", reasons=s.excluded))
     urgent = {w.id for r in kb.rules for w in r.warn if w.urgent}
     general = {w.id for r in kb.rules for w in r.warn if w.general}
+    told = _told_warnings(kb)
     warning_out = [WarningOut(id=wid, message=agg.messages[wid], reasons=_reasons(reasons), urgent=wid in urgent)
                    for wid, reasons in sorted(agg.warnings.items(),
-                                              key=lambda p: (p[0] not in urgent, p[0] in general, p[0]))]
+                                              key=lambda p: (p[0] not in urgent, p[0] in general,
+                                                             told.get(p[0], len(TOLD)), p[0]))]
     if with_missing and missing is None:
         missing = missing_fields(evaluation)
     rec = Recommendation(
@@ -196,6 +198,30 @@ def _reusing(kb: KnowledgeBase, parsed: Profile, day: dt.date, lang: str) -> Rec
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+TOLD = ("difficulties", "main_need", "connectivity", "current_tools", "needs")
+"""Answers in which the structure tells its own situation, the most telling first: a caution they raise comes
+before the others."""
+
+
+def _told_warnings(kb: KnowledgeBase) -> dict[str, int]:
+    """Warning id → rank of the most telling answer its rule reads (:data:`TOLD`): urgent warnings first, then those
+    the structure's own account raised (its difficulties, its request, its tools), then the others, general
+    cautions last."""
+    from ..knowledge.rules import atoms
+
+    def build() -> dict[str, int]:
+        ranks: dict[str, int] = {}
+        for rule in kb.rules:
+            read = [TOLD.index(a.field) for a in atoms(rule.when) if a.field in TOLD]
+            for w in rule.warn:
+                if read:
+                    ranks[w.id] = min(ranks.get(w.id, len(TOLD)), *read)
+        return ranks
+
+    found: dict[str, int] = kb.cached("recommend.told_warnings", build)
+    return found
 
 
 def parse_date(value: dt.date | str | None) -> dt.date:

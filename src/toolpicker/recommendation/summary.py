@@ -30,13 +30,15 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
     from .result import PlanStep, Priority, Summary
 
     priorities: list[Priority] = []
+    small = (rec.profile.get("employees") or 0) < SMALL_TEAM
     start = first_accompaniment(kb, rec)
     if start is not None:
         priorities.append(Priority(kind="accompaniment", id=start.id, label=start.label, sentence=top_reason(start)))
     move = first_tool_move(kb, rec)
     if move is not None:
         requested = request_categories(kb, rec)
-        together = [move, *[c for c in requested if c is not move]][:3] if move in requested else [move]
+        most = 2 if small else 3  # a small team starts with one or two tools, not three (« ne pas se disperser »)
+        together = [move, *[c for c in requested if c is not move]][:most] if move in requested else [move]
         names = _move_lines(kb, rec, move) if len(together) == 1 else [
             f"{c.label}{t('report.colon')}{(_move_lines(kb, rec, c) or [t('report.no_catalogue_short')])[0]}"
             for c in together]
@@ -46,7 +48,7 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
     if rec.funding_routes:
         route = first_funding(kb, rec)
         own = own_funders(kb, rec, route)
-        providers = [*own, *[p for p in getattr(route, "providers", []) if p not in own]]
+        providers = own or list(getattr(route, "providers", []))  # its own funders, not a general one beside them
         whom = [f"{p.name} — {p.caveat}" if p.caveat else p.name for p in providers[:3]]
         label = and_words([p.name for p in own[:2]]) if own else route.label
         priorities.append(Priority(kind="funding", id=route.id, label=label, sentence=top_reason(route),
@@ -69,14 +71,41 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
         if warned:
             ids += warned
             labels += [next(x.message for x in rec.warnings if x.id == w[1:]) for w in warned]
-        actions = [pick(step.actions[i]) for i in ids if i in step.actions and score[i] >= 1]  # weak: no action
+        todo = {**step.actions, **(step.small_team_actions if small else {})}
+        actions = [*(pick(todo[w]) for w in warned if w in todo),  # a warning's action first (ask the network)
+                   *(pick(todo[i]) for i in ids if i in todo and score.get(i, 0) >= 1)]  # weak: no action
         if FIRST_TOOL in step.items and move is not None:
-            tools = [s.name for s in by_fit(kb, rec.solutions) if s.category == move.id][:1]
-            actions.append(t("report.try_tool", tool=tools[0], category=move.label.lower()) if tools
-                           else t("report.try_category", category=move.label.lower()))
+            actions.append(_try(kb, rec, move))
         plan.append(PlanStep(id=step.id, title=pick(step.title), items=ids, labels=labels, text=pick(step.default),
                              actions=actions))
     return Summary(priorities=priorities, plan=plan)
+
+
+SMALL_TEAM = 10
+"""Below this many employees the plan keeps one action per step and simpler ones (the guide: « ne pas multiplier
+les chantiers »): a specification written with the network rather than with an AMO."""
+
+NOT_PILOTED = {"backup": "report.set_up_backup", "security_tools": "report.set_up_security",
+               "volunteer_platform": "report.publish_missions", "social_media": "report.try_channel",
+               "website": "report.try_channel", "newsletter": "report.try_channel"}
+"""Tool categories one sets up and checks, or tries on a first occasion, rather than with a small group of users
+(→ what to do; ``{tool}`` is the first tool proposed)."""
+
+SET_UP = frozenset({"backup", "security_tools"})
+"""Of those, the ones whose action names no tool."""
+
+
+def _try(kb: KnowledgeBase, rec: Recommendation, move: Item) -> str:
+    """The test step's action for the first tool move: consolidate the tool in place, set up and check a backup or
+    a security tool, else try the first tool with a small group."""
+    current = [s.name for s in rec.solutions if in_place(s) and move.id in serves(kb, s)]
+    if current:
+        return t("report.consolidate_tool", tool=current[0])
+    tools = [s.name for s in by_fit(kb, rec.solutions) if s.category == move.id][:1]
+    if move.id in NOT_PILOTED and (tools or move.id in SET_UP):
+        return t(NOT_PILOTED[move.id], tool=tools[0] if tools else "")
+    return t("report.try_tool", tool=tools[0], category=move.label.lower()) if tools \
+        else t("report.try_category", category=move.label.lower())
 
 
 MONEY = ("grant", "loan", "donation", "budget_line", "equity")
@@ -175,10 +204,32 @@ def own_funders(kb: KnowledgeBase, rec: Recommendation, route: Item) -> list[Any
     return [p for p in getattr(route, "providers", []) if own(p.id)]
 
 
+SITUATIONS = frozenset({"security_incident", "key_person_leaving", "personal_devices", "too_many_tools", "phishing"})
+"""Difficulties that tell a situation of the structure's own (not a general kind of difficulty)."""
+
+TOLD_WEIGHT = 3
+"""A reason from a rule reading such a situation puts its accompaniment first when it weighs at least this much."""
+
+
+def situation_rules(kb: KnowledgeBase) -> frozenset[str]:
+    """Ids of the rules that read a situation the structure told (:data:`SITUATIONS`)."""
+    from ..knowledge.rules import atoms
+
+    def build() -> frozenset[str]:
+        return frozenset(r.id for r in kb.rules for a in atoms(r.when)
+                         if a.field == "difficulties" and a.op == "contains" and a.value in SITUATIONS)
+
+    found: frozenset[str] = kb.cached("summary.situation_rules", build)
+    return found
+
+
 def first_accompaniment(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
     """The accompaniment to start with: the first step of the guide's plan that has a strong one.
 
-    An accompaniment counts as strong when it weighs at least 80 % of the best
+    What the structure told of its situation decides first: an accompaniment
+    a situation rule asks for strongly (a key person leaving: name digital
+    leads; a phishing attempt: security; piled-up tools: an inventory). Then an
+    accompaniment counts as strong when it weighs at least 80 % of the best
     one: between near equals, the guide's order decides (the diagnostic before
     change management); a clearly stronger one (an SIAE's project ownership
     support) comes first whatever its step.
@@ -187,6 +238,11 @@ def first_accompaniment(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
         return None
     floor = rec.accompaniments[0].score * 0.8
     strong = {i.id: i for i in rec.accompaniments if i.score >= floor}
+    telling = situation_rules(kb)
+    told = [i for i in rec.accompaniments if any(r.effect == "recommend" and r.weight >= TOLD_WEIGHT
+                                                 and r.rule in telling for r in i.reasons)]
+    if told:  # what the structure told of its situation (a departure, a request) decides before the guide's order
+        return max(told, key=lambda i: (i.score, -rec.accompaniments.index(i)))
     for step in kb.plan:
         candidates = [strong[i] for i in step.items if i in strong]
         if candidates:
@@ -220,7 +276,7 @@ def covered_by_software(kb: KnowledgeBase, rec: Recommendation) -> frozenset[str
     activity = kb.activities.get(rec.profile.get("activity") or "")
     if activity is None or activity.software is None:
         return frozenset()
-    return frozenset(activity.software.covers)
+    return frozenset({*activity.software.covers, *WHOLES})  # the sector's software is its integrated management
 
 
 def _first_category(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
