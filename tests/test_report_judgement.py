@@ -73,7 +73,7 @@ def test_no_claim_that_no_question_is_left_while_key_questions_are_unanswered() 
                   "sector": "culture", "maturity": "progressing", "data_sensitivity": "low",
                   "current_tools": ["Gmail"], "hosting_preference": "no_preference", "strategy": "none"})
     assert "Profil à compléter" in text
-    assert "Aucune autre question utile" not in text
+    assert "Les réponses données suffisent" not in text
     assert not re.search(r"autre\(s\)", text)
 
 

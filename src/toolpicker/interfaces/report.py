@@ -29,10 +29,11 @@ from ..recommendation.summary import (
     SMALL_TEAM,
     SOFTWARE_NEEDS,
     and_words,
-    by_fit,
     covered_by_software,
     first_tool_move,
     in_place,
+    joint_tools,
+    offered,
     request_categories,
     serves,
     software_guide,
@@ -65,10 +66,10 @@ class Limits:
 
 
 REDUCTIONS: tuple[dict[str, Any], ...] = (
-    {"warnings": 3}, {"categories": 3}, {"plan_texts": False}, {"accompaniments": 3}, {"funding": 2},
-    {"questions": 2}, {"solutions": 1}, {"warnings": 2}, {"licensing": 1}, {"first_solutions": 2},
-    {"priority_lines": 2}, {"categories": 2}, {"accompaniments": 2}, {"questions": 1}, {"funding": 1},
-    {"warnings": 1}, {"licensing": 0}, {"categories": 1}, {"accompaniments": 1}, {"funding": 0},
+    {"warnings": 3}, {"licensing": 1}, {"plan_texts": False}, {"accompaniments": 3}, {"funding": 2},
+    {"questions": 2}, {"solutions": 1}, {"licensing": 0}, {"warnings": 2}, {"categories": 3},
+    {"first_solutions": 2}, {"priority_lines": 2}, {"accompaniments": 2}, {"questions": 1}, {"funding": 1},
+    {"categories": 2}, {"warnings": 1}, {"accompaniments": 1}, {"funding": 0}, {"categories": 1},
     {"priority_lines": 1}, {"first_solutions": 1}, {"questions": 0}, {"categories": 0}, {"accompaniments": 0},
 )
 """Applied in turn until the report fits in :data:`MAX_WORDS` words."""
@@ -168,16 +169,21 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
         footer = t("report.footer", version=rec.toolpicker_version, kb=rec.knowledge_base.version,
                    date=rec.knowledge_base.as_of)
     if not detail:  # what the priorities already say is not said twice: the tools' lines move up, in full
-        full = {_head(line): line for e in sections[1].entries for line in e.lines}
+        full = {s.name: _solution_words(s, s.category, False, rec.profile, False) for s in reversed(rec.solutions)
+                if not in_place(s)}  # the tool's own entry (its best score first)
+        full |= {_head(line): line for e in sections[1].entries for line in e.lines}
         priorities = [(kind, label, sentence, [_fuller(line, full) for line in lines])
                       for kind, label, sentence, lines in priorities]
         said |= {c for p in summary.priorities for c in p.also}
         named = {_head(line) for p in summary.priorities for line in p.solutions}
+        labelled = {line.split(t("report.colon"), 1)[0] for p in summary.priorities for line in p.solutions
+                    if t("report.colon") in line}  # « À vérifier », « À qui demander » said in the priority
         for section in sections:
             for entry in section.entries:
                 if entry.id in said:
                     entry.sentence = ""
-                    entry.lines = [line for line in entry.lines if _head(line) not in named]
+                    entry.lines = [line for line in entry.lines if _head(line) not in named
+                                   and line.split(t("report.colon"), 1)[0] not in labelled]
             section.entries = [e for e in section.entries if e.id not in said or e.lines]
     profile = profile_in_words(kb, rec.profile) if detail else profile_in_brief(kb, rec.profile)
     out = View(title=t("report.title_for", name=name), subtitle=subtitle, priorities=priorities, plan=plan,
@@ -278,44 +284,66 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
     unfit = _unfit_in_place(kb, rec)
     covered = covered_by_software(kb, rec)
     folded = [c.label for c in rec.tool_categories if c.id in covered]
+    summary = rec.summary or summarise(kb, rec)
+    move = next((p for p in summary.priorities if p.kind == "tool"), None)
+    by_id = {c.id: c for c in rec.tool_categories}
+    named = [s for s, _ in joint_tools(kb, rec, [by_id[c] for c in ([move.id, *move.also] if move else [])
+                                                  if c in by_id]) if s is not None]  # one tool rather than a stack
+    told_unfit: set[str] = set()
     for index, category in enumerate(categories):
         entry = _entry(category, detail)
-        solutions = [s for s in by_fit(kb, rec.solutions) if s.category == category.id]
+        covering = next((s for s in named if category.id in serves(kb, s)), None) if not detail else None
+        if covering is not None and (move is None or category.id not in (move.id, *move.also)):
+            entry.lines.append(t("report.also_covers", tool=covering.name))
+            out.append(entry)
+            continue
+        solutions = offered(kb, rec, category.id)
         keep = len(solutions) if detail else (lim.first_solutions if index == 0 else lim.solutions)
         in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
         if in_use and not detail:  # build on what is in place: consolidate it, no alternative
             solutions = in_use
             keep = len(solutions)
+        elif not detail and move is not None and category.id in (move.id, *move.also):
+            solutions = []  # the priority named its tool: no second one beside it
             if len(in_use) >= 2:
                 entry.lines.append(t("report.overlap", tools=and_words([s.name for s in in_use])))
-        if not detail:  # a tool in place that no longer fits is named, with why, before its alternatives
+        if not detail:  # a tool in place that no longer fits is named, with why, before its alternatives (once)
+            replaced = [e for e in unfit if category.id in kb.solutions[e.id].categories and e.reasons
+                        and e.id not in told_unfit]
+            told_unfit.update(e.id for e in replaced)
             entry.lines.extend(f"{e.label} — {t('report.in_use_unfit')} {_lower_first(e.reasons[0].because)}"
-                               for e in unfit if category.id in kb.solutions[e.id].categories and e.reasons)
+                               for e in replaced)
         if category.id == BUSINESS_SOFTWARE and folded and not detail:
             entry.lines.append(f"{t('report.guide_covers')} {and_words(folded)}.")
         if not solutions and kb.taxonomy.get(category.id) is not None and kb.taxonomy[category.id].no_catalogue:
             entry.lines.extend(software_guide(kb, rec.profile, category.id, short=not detail and index > 0))
+        named.extend(solutions[:1])
         for sol in solutions[:keep]:
-            line = f"{sol.name} — {sol.offered_as}, {_price_words(sol, rec.profile)}"
-            if sol in in_use and sol.category != category.id:
-                line = f"{sol.name} — {t('report.in_use_elsewhere')}"
-            elif sol in in_use:
-                line = f"{sol.name} — {t('report.in_use')}"
-            elif detail:
-                line += f", {t('report.licence')} {sol.licence}"
-            if sol.paid_plan and sol not in in_use:
-                line += f" — {t('report.paid_plan')}"
-            if sol.caveat:
-                line = f"{line.rstrip('.')}. {t('report.caveat')} {sol.caveat}"
-            if not sol.verified and detail:
-                line += f" ({t('report.unverified')})"
-            if detail:
-                line += f" [{t('report.score')} {number(sol.score)}]"
-            entry.lines.append(line)
+            entry.lines.append(_solution_words(sol, category.id, sol in in_use, rec.profile, detail))
             if detail:
                 entry.lines.extend(f"    {_sign(r.weight)} {r.because} [{r.rule}]" for r in sol.reasons)
         out.append(entry)
     return out
+
+
+def _solution_words(sol: Any, category: str, in_use: bool, profile: dict[str, Any], detail: bool) -> str:
+    """One solution in words: how it is offered and its price (or that it is in place), paid plan, caveat."""
+    line = f"{sol.name} — {sol.offered_as}, {_price_words(sol, profile)}"
+    if in_use and sol.category != category:
+        line = f"{sol.name} — {t('report.in_use_elsewhere')}"
+    elif in_use:
+        line = f"{sol.name} — {t('report.in_use')}"
+    elif detail:
+        line += f", {t('report.licence')} {sol.licence}"
+    if sol.paid_plan and not in_use:
+        line += f" — {t('report.paid_plan')}"
+    if sol.caveat:
+        line = f"{line.rstrip('.')}. {t('report.caveat')} {sol.caveat}"
+    if not sol.verified and detail:
+        line += f" ({t('report.unverified')})"
+    if detail:
+        line += f" [{t('report.score')} {number(sol.score)}]"
+    return line
 
 
 def _reading_order(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
@@ -323,7 +351,7 @@ def _reading_order(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
     structure asked for before what it did not on equal scores."""
     first = first_tool_move(kb, rec)
     requested = {c.id for c in request_categories(kb, rec)}
-    answering = {cats[0].id for cats in need_categories(kb, rec).values() if cats}  # one per expressed need
+    answering = _must_show(kb, rec)  # one per expressed need, and the remedies of urgent matters
 
     def key(pair: tuple[int, Item]) -> tuple[bool, bool, bool, float, bool, int]:
         index, item = pair
@@ -341,23 +369,38 @@ EXTRA_CATEGORIES = 2
 
 def _category_count(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> int:
     """How many tool categories the short report lists: its limit, raised (by :data:`EXTRA_CATEGORIES` at most)
-    to give each expressed need one — a need is answered or said unanswered, never dropped for want of room."""
-    if lim.categories <= 1:
+    to give each expressed need one while words allow — a need is answered or said not shown, never dropped
+    silently."""
+    if lim.categories < Limits().categories:  # short of words: the limit holds, the rest is said in one line
         return lim.categories
     order = _reading_order(kb, rec)
-    answering = {cats[0].id for cats in need_categories(kb, rec).values() if cats}
+    answering = _must_show(kb, rec)
     last = max((i + 1 for i, c in enumerate(order) if c.id in answering), default=0)
     return max(lim.categories, min(last, lim.categories + EXTRA_CATEGORIES))
 
 
+def _must_show(kb: KnowledgeBase, rec: Recommendation) -> set[str]:
+    """Tool categories the short report shows before the others: the first that answers each expressed need, and
+    what an urgent matter calls for (a professional mailbox when documents travel through personal accounts)."""
+    urgent = {r.rule for w in rec.warnings if w.urgent for r in w.reasons}
+    remedies = {c.id for c in rec.tool_categories
+                if any(r.rule in urgent and r.effect == "recommend" and r.weight >= 2 for r in c.reasons)}
+    return remedies | {cats[0].id for cats in need_categories(kb, rec).values() if cats}
+
+
 def need_categories(kb: KnowledgeBase, rec: Recommendation) -> dict[str, list[Item]]:
     """For each need the structure expressed, the tool categories a rule reading that need recommends (in the
-    recommendation's order), those met inside the sector software excepted."""
+    recommendation's order), those met inside the sector software excepted (none for a need the sector's software
+    answers)."""
     from ..recommendation.summary import rules_reading_need
 
     covered = covered_by_software(kb, rec)
+    software = any(c.id == BUSINESS_SOFTWARE for c in rec.tool_categories) and bool(covered)
     out: dict[str, list[Item]] = {}
     for need in rec.profile.get("needs") or ():
+        if software and need in SOFTWARE_NEEDS:  # the sector's software answers it
+            out[need] = []
+            continue
         rules = rules_reading_need(kb, need)
         out[need] = [c for c in rec.tool_categories if c.id not in covered
                      and any(r.rule in rules and r.effect == "recommend" for r in c.reasons)]
@@ -382,13 +425,13 @@ def _other_needs(kb: KnowledgeBase, rec: Recommendation, v: View) -> str:
             continue
         label = _lower_first(pick(kb.needs[need].label))
         rules = rules_reading_need(kb, need)
-        answering = [i for fam in ("tool_categories", "accompaniments") for i in getattr(rec, fam)
+        answering = [i for fam in ("tool_categories", "accompaniments", "funding_routes") for i in getattr(rec, fam)
                      if any(r.rule in rules and r.effect == "recommend" for r in i.reasons)]
         if any(c.id in shown for c in categories) or any(i.id in covered for i in answering) or (
                 not categories and any(i.id in shown for i in answering)):
             continue
         if categories:
-            tools = [s.name for s in by_fit(kb, rec.solutions) if s.category == categories[0].id][:1]
+            tools = [s.name for s in offered(kb, rec, categories[0].id)][:1]
             where = categories[0].label + (f"{t('report.colon')}{tools[0]}" if tools else "")
             later.setdefault(where, []).append(label)
         else:
@@ -451,7 +494,7 @@ def _models_in_use(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> list[
     ways: set[str] = set()
     for category in _reading_order(kb, rec)[:_category_count(kb, rec, lim)]:
         in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
-        for sol in in_use or [s for s in rec.solutions if s.category == category.id][:lim.first_solutions]:
+        for sol in in_use or offered(kb, rec, category.id)[:lim.first_solutions]:
             ways.add(sol.way or "")
             ways.add("proprietary" if sol.licence == "proprietary" else "free_software")
     return [i for i in rec.licensing_models if i.id in ways]
@@ -489,6 +532,8 @@ def _price(sol: Any) -> str:
         return str(sol.pricing)
     if sol.way == "alternative_host" and "self" in sol.hosting and (sol.price_tier == "free" or sol.free_tier):
         return "host"  # free software any host runs: what the host charges a structure is to be asked
+    if sol.way == "on_premise" and sol.licence != "proprietary":
+        return "self"  # installed by the structure: the software costs nothing, the server and its care do
     if sol.price_tier == "free":
         return "free"
     return f"{sol.price_tier}_free_tier" if sol.free_tier and not sol.paid_plan else sol.price_tier

@@ -602,6 +602,11 @@ class PlanStep(Located):
     """What to do for each item of the step, in a few words (the plan says actions, not labels)."""
     small_team_actions: dict[str, Text] = {}
     """The same for a team of fewer than ten employees, where it differs (a simple specification, not an AMO)."""
+    skip_when: dict[str, Condition] = {}
+    """Item → a condition (rule syntax) on the answers under which its action is replaced by ``instead`` (two
+    digital leads already named: no « name two people »)."""
+    instead: dict[str, Text] = {}
+    """Item → what to do instead when ``skip_when`` holds (nothing when absent)."""
 
 
 FIRST_TOOL = "@first_tool"
@@ -616,7 +621,8 @@ def parse_plan(data: Any, reader: Reader) -> list[PlanStep]:
     raw_steps = reader.sequence(top, "steps", "le fichier du plan d'action")
     for index, raw in enumerate(raw_steps):
         where = f"l'étape {raw.get('id') if isinstance(raw, Mapping) else index + 1}"
-        node = reader.mapping(raw, where, ["id", "title", "default"], ["items", "actions", "small_team_actions"])
+        node = reader.mapping(raw, where, ["id", "title", "default"],
+                              ["items", "actions", "small_team_actions", "skip_when"])
         if node is None:
             continue
         before = reader.errors
@@ -625,9 +631,25 @@ def parse_plan(data: Any, reader: Reader) -> list[PlanStep]:
         default = reader.text(node, "default", where, need_en=True)
         items = [i for i in reader.sequence(node, "items", where) if isinstance(i, str)]
         actions, small = (_actions(reader, node, key, items, where) for key in ("actions", "small_team_actions"))
+        skip: dict[str, Condition] = {}
+        instead: dict[str, Text] = {}
+        raw_skip: Mapping[str, Any] = reader.mapping(node.get("skip_when") or {}, f"skip_when de {where}", [],
+                                                     items) or {}
+        for item in raw_skip:
+            entry = reader.mapping(raw_skip[item], f"skip_when.{item} de {where}", ["when"], ["instead"])
+            if entry is None:
+                continue
+            condition = _parse_condition(entry["when"], reader, f"plan.{step_id}", entry, "when")
+            if condition is not None and facts_used(condition):
+                reader.problem(entry, "when", "fact_in_plan", value=f"{step_id}.{item}")
+            elif condition is not None:
+                skip[str(item)] = condition
+            if "instead" in entry and (text := reader.text(entry, "instead", f"skip_when.{item}", need_en=True)):
+                instead[str(item)] = text
         if reader.errors == before and step_id and title and default:
             out.append(PlanStep(id=step_id, title=title, items=tuple(items), default=default, actions=actions,
-                                small_team_actions=small, path=reader.path, line=line_of(raw_steps, index)))
+                                small_team_actions=small, skip_when=skip, instead=instead, path=reader.path,
+                                line=line_of(raw_steps, index)))
     return out
 
 

@@ -35,6 +35,7 @@ fields; ``known: true|false`` on any field. A condition on an unknown field is
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Literal, Union
 
@@ -152,8 +153,10 @@ for _model in (All, AnyOf, Not):
 
 
 def normalise_token(value: object) -> str:
-    """How list values are compared: lowercase, runs of other characters as ``_``."""
-    text = str(value).strip().lower()
+    """How list values are compared: lowercase, accents dropped (« clés » = « cles »), runs of other characters
+    as ``_``."""
+    text = unicodedata.normalize("NFKD", str(value).strip().lower().replace("œ", "oe").replace("æ", "ae"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     out = []
     for ch in text:
         out.append(ch if ch.isascii() and ch.isalnum() else "_")

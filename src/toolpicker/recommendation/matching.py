@@ -496,10 +496,14 @@ def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str
 
     ``categories`` maps a category id to (its score, the id of the rule that
     weighs most in it). A solution serving several recommended categories is
-    judged for each and shown under the one where it scores best (the first id
-    on equal scores); at most :data:`PER_CATEGORY` are kept per category.
+    judged for each and shown once, under the one where it ranks best among
+    those that still have room: at most :data:`PER_CATEGORY` are kept per
+    category, and a product cut from a full category (Nextcloud behind four
+    editors) still answers another it serves (file storage) rather than leaving
+    it empty.
     """
     best: dict[str, Scored] = {}
+    fit: list[Scored] = []
     for sol in kb.solutions.values():
         for category in sol.categories:
             if category not in categories:
@@ -509,13 +513,16 @@ def match_solutions(kb: KnowledgeBase, categories: Mapping[str, tuple[float, str
             current = best.get(sol.id)
             if current is None or (not scored.excluded, scored.score) > (not current.excluded, current.score):
                 best[sol.id] = scored
-    kept = sorted((s for s in best.values() if not s.excluded and s.score > 0), key=_rank)
+            if not scored.excluded and scored.score > 0:
+                fit.append(scored)
     per_category: dict[str, int] = {}
+    placed: set[str] = set()
     shown = []
-    for s in kept:
+    for s in sorted(fit, key=_rank):  # the best (product, category) pairs first, each product once
         n = per_category.get(s.category, 0)
-        if n < PER_CATEGORY:
+        if n < PER_CATEGORY and s.solution.id not in placed:
             shown.append(s)
+            placed.add(s.solution.id)
             per_category[s.category] = n + 1
     excluded = sorted((s for s in best.values() if s.excluded), key=lambda s: s.solution.id)
     return shown, excluded

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._i18n import pick, t
+from ..engine.logic import eval_condition
 from ..knowledge.catalog import BUSINESS_SOFTWARE, FIRST_TOOL
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
 
     priorities: list[Priority] = []
     small = (rec.profile.get("employees") or 0) < SMALL_TEAM
+    known = {k: v for k, v in rec.profile.items() if v is not None}
     start = first_accompaniment(kb, rec)
     if start is not None:
         priorities.append(Priority(kind="accompaniment", id=start.id, label=start.label, sentence=top_reason(start)))
@@ -39,9 +41,7 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
         requested = request_categories(kb, rec)
         most = 2 if small else 3  # a small team starts with one or two tools, not three (« ne pas se disperser »)
         together = [move, *[c for c in requested if c is not move]][:most] if move in requested else [move]
-        names = _move_lines(kb, rec, move) if len(together) == 1 else [
-            f"{c.label}{t('report.colon')}{(_move_lines(kb, rec, c) or [t('report.no_catalogue_short')])[0]}"
-            for c in together]
+        names = _move_lines(kb, rec, move) if len(together) == 1 else _joint_lines(kb, rec, together)
         priorities.append(Priority(kind="tool", id=move.id, label=and_words([c.label for c in together]),
                                    sentence=request_reason(kb, rec, move) or top_reason(move), solutions=names,
                                    also=[c.id for c in together[1:]]))
@@ -64,7 +64,7 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
         placed.update(ids)
         labels = [present[i] for i in ids]
         if FIRST_TOOL in step.items and move is not None:
-            tools = [s.name for s in rec.solutions if s.category == move.id][:1]
+            tools = [s.name for s in offered(kb, rec, move.id)][:1]
             ids.append(move.id)
             labels.append(f"{move.label}{t('report.colon')}{tools[0]}" if tools else move.label)
         warned = [w for w in step.items if w.startswith("!") and w[1:] in {x.id for x in rec.warnings}]
@@ -72,6 +72,11 @@ def summarise(kb: KnowledgeBase, rec: Recommendation) -> Summary:
             ids += warned
             labels += [next(x.message for x in rec.warnings if x.id == w[1:]) for w in warned]
         todo = {**step.actions, **(step.small_team_actions if small else {})}
+        for item, condition in step.skip_when.items():  # already done (two leads named): what to do instead
+            if item in todo and eval_condition(condition, known) is True:
+                del todo[item]
+                if item in step.instead:
+                    todo[item] = step.instead[item]
         actions = [*(pick(todo[w]) for w in warned if w in todo),  # a warning's action first (ask the network)
                    *(pick(todo[i]) for i in ids if i in todo and score.get(i, 0) >= 1)]  # weak: no action
         if FIRST_TOOL in step.items and move is not None:
@@ -101,7 +106,7 @@ def _try(kb: KnowledgeBase, rec: Recommendation, move: Item) -> str:
     current = [s.name for s in rec.solutions if in_place(s) and move.id in serves(kb, s)]
     if current:
         return t("report.consolidate_tool", tool=current[0])
-    tools = [s.name for s in by_fit(kb, rec.solutions) if s.category == move.id][:1]
+    tools = [s.name for s in offered(kb, rec, move.id)][:1]
     if move.id in NOT_PILOTED and (tools or move.id in SET_UP):
         return t(NOT_PILOTED[move.id], tool=tools[0] if tools else "")
     return t("report.try_tool", tool=tools[0], category=move.label.lower()) if tools \
@@ -117,12 +122,60 @@ def _move_lines(kb: KnowledgeBase, rec: Recommendation, move: Item) -> list[str]
     sector software, what to ask)."""
     current = [f"{s.name} — {t('report.in_use_short')}" for s in rec.solutions
                if in_place(s) and move.id in serves(kb, s)]
-    names = current or [_solution_line(s) for s in by_fit(kb, rec.solutions) if s.category == move.id][:2]
+    names = current or [_solution_line(s) for s in offered(kb, rec, move.id)][:2]
     if move.id in WHOLES and not current and (unknown := software_in_place(kb, rec.profile)):
         names = [t("report.software_in_place", tools=", ".join(f"« {x} »" for x in unknown)), *names[:1]]
     if kb.taxonomy.get(move.id) is not None and kb.taxonomy[move.id].no_catalogue:
         names = software_guide(kb, rec.profile, move.id, short=True)
     return names
+
+
+def _joint_lines(kb: KnowledgeBase, rec: Recommendation, categories: list[Item]) -> list[str]:
+    """One line per category of a move that answers several: its tool, or the tool already named for an earlier
+    category when it covers this one too — one tool rather than a stack (the guide: « un outil qui couvre 80 % des
+    besoins »)."""
+    lines: list[str] = []
+    for category, (sol, again) in zip(categories, joint_tools(kb, rec, categories), strict=True):
+        if again and sol is not None:
+            lines.append(f"{category.label}{t('report.colon')}{t('report.also_covers', tool=sol.name)}")
+            continue
+        first = [f"{sol.name} — {t('report.in_use_short')}" if in_place(sol) else _solution_line(sol)] \
+            if sol is not None else _move_lines(kb, rec, category)
+        lines.append(f"{category.label}{t('report.colon')}{(first or [t('report.no_catalogue_short')])[0]}")
+    return lines
+
+
+def joint_tools(kb: KnowledgeBase, rec: Recommendation, categories: list[Item]) -> list[tuple[Any, bool]]:
+    """For the categories of one move, the tool each gets and whether it was already named for an earlier one: a
+    suite that serves them all (in place first, else the best fit among those proposed) when there is one, else
+    each category's own first tool, an earlier one reused where it covers the next."""
+    ids = [c.id for c in categories]
+    fits = [s for s in rec.solutions if in_place(s)] + by_fit(kb, rec.solutions)
+    suite = next((s for s in fits if len(ids) > 1 and all(c in serves(kb, s) for c in ids)), None)
+    out: list[tuple[Any, bool]] = []
+    named: list[Any] = [] if suite is None else [suite]
+    for index, category in enumerate(categories):
+        covering = next((s for s in named if category.id in serves(kb, s)), None)
+        if covering is not None:
+            out.append((covering, index > 0))
+            continue
+        lead = lead_solutions(kb, rec, category)[:1]
+        out.append((lead[0] if lead else None, False))
+        named.extend(lead)
+    return out
+
+
+def lead_solutions(kb: KnowledgeBase, rec: Recommendation, category: Item) -> list[Any]:
+    """The solutions a category's line names first: the tools in place that serve it, else its best fits."""
+    current = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
+    return current or offered(kb, rec, category.id)
+
+
+def offered(kb: KnowledgeBase, rec: Recommendation, category: str) -> list[Any]:
+    """The solutions to name for a category, best fit first: those listed under it, else those listed under another
+    category that serve it too (Nextcloud listed for project management still answers file storage)."""
+    fits = by_fit(kb, rec.solutions)
+    return [s for s in fits if s.category == category] or [s for s in fits if category in serves(kb, s)]
 
 
 def by_fit(kb: KnowledgeBase, solutions: list[Any]) -> list[Any]:

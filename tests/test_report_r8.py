@@ -1,0 +1,97 @@
+"""What the R8 adviser review found in the report, each kept fixed: one tool rather than a stack, no « not
+answered » for a need the report answers, prices that say what the online offer costs, plan lines that fit what
+is already done and the legal form."""
+
+from __future__ import annotations
+
+import toolpicker
+from toolpicker.interfaces.render import render
+from toolpicker.interfaces.report import view
+
+from .conftest import AS_OF
+
+KB = toolpicker.load_knowledge_base()
+
+
+def test_a_suite_named_for_one_category_covers_the_next_instead_of_a_second_tool() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "sector": "environment", "employees": 9,
+                                "hosting_preference": "keep_control", "needs": ["collaboration", "project_management"],
+                                "main_need": "collaboration"}, as_of=AS_OF)
+    tool = next(p for p in rec.summary.priorities if p.kind == "tool")
+    assert len(tool.solutions) >= 2, tool
+    first = tool.solutions[0].split(" : ", 1)[1].split(" — ", 1)[0]
+    assert f"{first}, proposé ci-dessus, couvre aussi ce besoin" in tool.solutions[1], tool.solutions
+    text = render(rec, "text", KB)
+    tools = text.split("\nOUTILS\n", 1)[1].split("\n\n", 1)[0]
+    assert "CryptPad" not in tools, tools  # no second editor beside the suite
+
+
+def test_the_priority_s_categories_list_no_alternative_tool_in_the_tools_section() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "employees": 2, "needs": ["file_sharing"],
+                                "main_need": "file_sharing", "data_sensitivity": "personal"}, as_of=AS_OF)
+    v = view(KB, rec)
+    tool = next(p for p in rec.summary.priorities if p.kind == "tool")
+    entry = next((e for s in v.sections for e in s.entries if e.id == tool.id), None)
+    assert entry is None or not entry.lines, entry
+
+
+def test_a_need_a_funding_route_answers_is_not_said_unanswered() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "sector": "integration", "siae": True,
+                                "activity": "siae_workshop", "employees": 30, "needs": ["equipment", "hr_management"],
+                                "main_need": "hr_management"}, as_of=AS_OF)
+    assert any(r.id == "refurbished_equipment" for r in rec.funding_routes), [r.id for r in rec.funding_routes]
+    assert "équipement" not in view(KB, rec).other_needs
+
+
+def test_a_need_the_sector_software_answers_gets_no_generic_category() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "sector": "integration", "siae": True,
+                                "activity": "siae_workshop", "employees": 30,
+                                "needs": ["beneficiary_services", "hr_management"], "main_need": "hr_management"},
+                               as_of=AS_OF)
+    v = view(KB, rec)
+    shown = {e.id for s in v.sections for e in s.entries}
+    assert "online_forms" not in shown and "services aux bénéficiaires" not in v.other_needs
+
+
+def test_online_offers_of_free_software_are_not_called_free() -> None:
+    profile = {"legal_form": "cooperative", "employees": 14, "needs": ["integrated_management"],
+               "main_need": "integrated_management", "maturity": "progressing", "digital_referents": 1}
+    rec = toolpicker.recommend(profile, as_of=AS_OF)
+    text = render(rec, "text", KB)
+    dolibarr = [line for line in text.splitlines() if "Dolibarr —" in line]
+    assert dolibarr and all("formule gratuite" not in line for line in dolibarr), dolibarr
+
+
+def test_software_the_structure_installs_itself_says_who_pays_the_server() -> None:
+    profile = {"legal_form": "cooperative", "employees": 68, "maturity": "experienced", "digital_referents": 2,
+               "difficulties": ["strategic"], "hosting_preference": "keep_control", "needs": ["governance"],
+               "main_need": "governance", "remote_work": "frequent"}
+    rec = toolpicker.recommend(profile, as_of=AS_OF)
+    installed = [s for s in rec.solutions if s.way == "on_premise" and s.licence != "proprietary"]
+    assert installed, [(s.id, s.way) for s in rec.solutions]
+    text = render(rec, "text", KB)
+    lines = [line for line in text.splitlines() if f"{installed[0].name} —" in line]
+    assert any("serveur, sauvegardes et mises à jour à votre charge" in line for line in lines), lines
+    assert not any("formule gratuite" in line for line in lines), lines
+
+
+def test_digital_leads_already_named_get_time_rather_than_being_named_again() -> None:
+    profile = {"legal_form": "association", "employees": 72, "difficulties": ["technical"], "needs": ["collaboration"]}
+    named = " ".join(dict(view(KB, toolpicker.recommend({**profile, "digital_referents": 3}, as_of=AS_OF)).plan)
+                     .values())
+    none = " ".join(dict(view(KB, toolpicker.recommend({**profile, "digital_referents": 0}, as_of=AS_OF)).plan)
+                    .values())
+    assert "Désigner deux personnes" in none
+    assert "Désigner deux personnes" not in named and "donner à vos référent·es du temps" in named.lower()
+
+
+def test_the_governance_action_suits_any_legal_form() -> None:
+    plan = " ".join(dict(view(KB, toolpicker.recommend(
+        {"legal_form": "commercial_company", "employees": 11, "data_sensitivity": "personal", "board_involved": False,
+         "digital_referents": 1, "needs": ["integrated_management"]}, as_of=AS_OF)).plan).values())
+    assert "présenter le plan au conseil d'administration" not in plan
+
+
+def test_no_peremptory_claim_that_no_question_is_left() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "employees": 3}, as_of=AS_OF)
+    assert "Aucune autre question utile" not in render(rec, "text", KB)
