@@ -95,3 +95,23 @@ def test_the_governance_action_suits_any_legal_form() -> None:
 def test_no_peremptory_claim_that_no_question_is_left() -> None:
     rec = toolpicker.recommend({"legal_form": "association", "employees": 3}, as_of=AS_OF)
     assert "Aucune autre question utile" not in render(rec, "text", KB)
+
+
+SSIAD = {"legal_form": "association", "sector": "health", "activity": "home_care", "employees": 38,
+         "data_sensitivity": "sensitive", "difficulties": ["human", "technical", "phishing"], "connectivity": "limited",
+         "federation_member": True, "needs": ["data_protection", "time_tracking", "hr_management", "collaboration"],
+         "main_need": "data_protection", "current_tools": ["logiciel de soins", "messagerie du fournisseur d'accès"]}
+
+
+def test_legal_obligations_come_right_after_urgent_matters_and_reach_the_report() -> None:
+    rec = toolpicker.recommend(SSIAD, as_of=AS_OF)
+    ids = [w.id for w in rec.warnings]
+    assert ids[:3] == ["phishing_attempt", "health_data_hds", "processor_contract"], ids
+    text = render(rec, "text", KB)
+    assert "certifié HDS" in text.split("POINTS DE VIGILANCE", 1)[1]
+
+
+def test_the_sector_software_is_shown_even_when_the_request_is_elsewhere() -> None:
+    text = render(toolpicker.recommend(SSIAD, as_of=AS_OF), "text", KB)
+    tools = text.split("\nOUTILS\n", 1)[1].split("\n\n", 1)[0]
+    assert "Logiciel métier du secteur" in tools and "logiciel de soins" in tools, tools

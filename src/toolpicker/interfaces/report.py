@@ -7,7 +7,7 @@ The default report is what a director reads in five minutes:
 2. an **action plan** in the guide's steps (``catalog/plan.yaml``), each step
    naming the recommended items it covers;
 3. per family the few items that matter, each with one sentence (its strongest
-   reason), at most two solutions per category (three for the first);
+   reason), one solution per category (two for the first);
 4. the points of vigilance, the next questions to ask, what we know of the
    structure — answers in words, never field names or codes.
 
@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from ..knowledge.base import KnowledgeBase
     from ..recommendation.result import Item, PlanStep, Recommendation, Summary
 
-MAX_WORDS = 900
+MAX_WORDS = 1000
+"""Two printed pages (the R8 reviewers found one to two pages right; 900 words cut legal cautions and the sector
+software for structures with an urgent matter)."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,9 @@ class Limits:
 
     accompaniments: int = 4
     categories: int = 4
-    first_solutions: int = 3
-    solutions: int = 2
+    first_solutions: int = 2
+    solutions: int = 1
+    """One tool per category beyond the first, two for the first: a choice, not a catalogue (R8: « empile »)."""
     licensing: int = 2
     funding: int = 3
     warnings: int = 4
@@ -67,8 +70,8 @@ class Limits:
 
 REDUCTIONS: tuple[dict[str, Any], ...] = (
     {"warnings": 3}, {"licensing": 1}, {"plan_texts": False}, {"accompaniments": 3}, {"funding": 2},
-    {"questions": 2}, {"solutions": 1}, {"licensing": 0}, {"warnings": 2}, {"categories": 3},
-    {"first_solutions": 2}, {"priority_lines": 2}, {"accompaniments": 2}, {"questions": 1}, {"funding": 1},
+    {"questions": 2}, {"licensing": 0}, {"warnings": 2}, {"categories": 3},
+    {"priority_lines": 2}, {"accompaniments": 2}, {"questions": 1}, {"funding": 1},
     {"categories": 2}, {"warnings": 1}, {"accompaniments": 1}, {"funding": 0}, {"categories": 1},
     {"priority_lines": 1}, {"first_solutions": 1}, {"questions": 0}, {"categories": 0}, {"accompaniments": 0},
 )
@@ -280,7 +283,8 @@ def _sign(weight: float) -> str:
 
 def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
     out = []
-    categories = rec.tool_categories if detail else _reading_order(kb, rec)[:_category_count(kb, rec, lim)]
+    categories = rec.tool_categories if detail else _reading_order(kb, rec)
+    limit = None if detail else _category_count(kb, rec, lim)  # entries shown, the priority's own said above
     unfit = _unfit_in_place(kb, rec)
     covered = covered_by_software(kb, rec)
     folded = [c.label for c in rec.tool_categories if c.id in covered]
@@ -290,20 +294,23 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
     named = [s for s, _ in joint_tools(kb, rec, [by_id[c] for c in ([move.id, *move.also] if move else [])
                                                   if c in by_id]) if s is not None]  # one tool rather than a stack
     told_unfit: set[str] = set()
-    for index, category in enumerate(categories):
+    in_priority = {move.id, *move.also} if move is not None and not detail else set()
+    for category in categories:
+        if limit is not None and len(out) >= limit:
+            break
         entry = _entry(category, detail)
         covering = next((s for s in named if category.id in serves(kb, s)), None) if not detail else None
-        if covering is not None and (move is None or category.id not in (move.id, *move.also)):
+        if covering is not None and category.id not in in_priority:
             entry.lines.append(t("report.also_covers", tool=covering.name))
             out.append(entry)
             continue
         solutions = offered(kb, rec, category.id)
-        keep = len(solutions) if detail else (lim.first_solutions if index == 0 else lim.solutions)
+        keep = len(solutions) if detail else (lim.first_solutions if not out else lim.solutions)
         in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
         if in_use and not detail:  # build on what is in place: consolidate it, no alternative
             solutions = in_use
             keep = len(solutions)
-        elif not detail and move is not None and category.id in (move.id, *move.also):
+        elif category.id in in_priority:
             solutions = []  # the priority named its tool: no second one beside it
             if len(in_use) >= 2:
                 entry.lines.append(t("report.overlap", tools=and_words([s.name for s in in_use])))
@@ -316,12 +323,14 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
         if category.id == BUSINESS_SOFTWARE and folded and not detail:
             entry.lines.append(f"{t('report.guide_covers')} {and_words(folded)}.")
         if not solutions and kb.taxonomy.get(category.id) is not None and kb.taxonomy[category.id].no_catalogue:
-            entry.lines.extend(software_guide(kb, rec.profile, category.id, short=not detail and index > 0))
+            entry.lines.extend(software_guide(kb, rec.profile, category.id, short=not detail and bool(out)))
         named.extend(solutions[:1])
         for sol in solutions[:keep]:
             entry.lines.append(_solution_words(sol, category.id, sol in in_use, rec.profile, detail))
             if detail:
                 entry.lines.extend(f"    {_sign(r.weight)} {r.because} [{r.rule}]" for r in sol.reasons)
+        if category.id in in_priority and not entry.lines:
+            continue  # said in the priority, nothing to add: it takes no place here
         out.append(entry)
     return out
 
@@ -347,17 +356,18 @@ def _solution_words(sol: Any, category: str, in_use: bool, profile: dict[str, An
 
 
 def _reading_order(kb: KnowledgeBase, rec: Recommendation) -> list[Item]:
-    """Tool categories as the short report lists them: the main request first, then by score, what the
-    structure asked for before what it did not on equal scores."""
+    """Tool categories as the short report lists them: the first tool move, the sector's business software (the
+    core of the activity), the other categories of the request, one per expressed need and the remedies of urgent
+    matters, then by score, what the structure asked for before what it did not on equal scores."""
     first = first_tool_move(kb, rec)
     requested = {c.id for c in request_categories(kb, rec)}
     answering = _must_show(kb, rec)  # one per expressed need, and the remedies of urgent matters
 
-    def key(pair: tuple[int, Item]) -> tuple[bool, bool, bool, float, bool, int]:
+    def key(pair: tuple[int, Item]) -> tuple[bool, bool, bool, bool, float, bool, int]:
         index, item = pair
         asked = any("needs" in r.facts for r in item.reasons)
-        return (item is not first, item.id not in requested, item.id not in answering, -item.score, not asked,
-                index)
+        return (item is not first, item.id != BUSINESS_SOFTWARE, item.id not in requested, item.id not in answering,
+                -item.score, not asked, index)
 
     covered = covered_by_software(kb, rec)  # met inside the sector software: said there, not listed apart
     return [item for _, item in sorted(enumerate(rec.tool_categories), key=key) if item.id not in covered]
@@ -380,12 +390,14 @@ def _category_count(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> int:
 
 
 def _must_show(kb: KnowledgeBase, rec: Recommendation) -> set[str]:
-    """Tool categories the short report shows before the others: the first that answers each expressed need, and
-    what an urgent matter calls for (a professional mailbox when documents travel through personal accounts)."""
+    """Tool categories the short report shows before the others: the first that answers each expressed need, what
+    an urgent matter calls for (a professional mailbox when documents travel through personal accounts), and the
+    sector's business software when recommended (the core of the activity)."""
     urgent = {r.rule for w in rec.warnings if w.urgent for r in w.reasons}
     remedies = {c.id for c in rec.tool_categories
                 if any(r.rule in urgent and r.effect == "recommend" and r.weight >= 2 for r in c.reasons)}
-    return remedies | {cats[0].id for cats in need_categories(kb, rec).values() if cats}
+    software = {BUSINESS_SOFTWARE} if any(c.id == BUSINESS_SOFTWARE for c in rec.tool_categories) else set()
+    return remedies | software | {cats[0].id for cats in need_categories(kb, rec).values() if cats}
 
 
 def need_categories(kb: KnowledgeBase, rec: Recommendation) -> dict[str, list[Item]]:

@@ -123,6 +123,9 @@ class RuleWarning(_Frozen):
     general: bool = False
     """A caution true of most structures (« libre ne veut pas dire gratuit »): listed after those tied to this
     structure's own situation."""
+    legal: bool = False
+    """States a legal obligation (HDS hosting, a GDPR art. 28 contract, e-invoicing): listed right after urgent
+    matters, never cut before a caution."""
     line: int | None = None
 
 
@@ -251,7 +254,7 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                     effects[key].append(effect)
         for i, raw_warn in enumerate(reader.sequence(then, "warn", where, rule=rid)):
             w = reader.mapping(raw_warn, f"un avertissement de {where}", ["id", "message"],
-                               ["about", "urgent", "general"],
+                               ["about", "urgent", "general", "legal"],
                                rule=rid)
             if w is not None:
                 wid = reader.identifier(w, "id", kebab=False, rule=rid)
@@ -264,6 +267,7 @@ def _parse_rule(raw: Any, reader: Reader, line: int | None) -> Rule | None:
                     effects["warn"].append(RuleWarning(id=wid, message=message, about=about,
                                                        urgent=reader.boolean(w, "urgent", where),
                                                        general=reader.boolean(w, "general", where),
+                                                       legal=reader.boolean(w, "legal", where),
                                                        line=line_of(then.get("warn"), i)))
         for i, fact in enumerate(reader.sequence(then, "derive", where, rule=rid)):
             if isinstance(fact, str) and reader_valid_snake(fact):

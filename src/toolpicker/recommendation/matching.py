@@ -166,10 +166,18 @@ def _eligibility(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]
     return []
 
 
+SIZE_FLOOR_UNKNOWN = 5
+"""A tool made for teams of at least this many employees loses a point while the structure's size is unknown."""
+
+
 def _size(kb: KnowledgeBase, sol: Solution, ctx: Context) -> list[Adjust]:
     employees = ctx.known.get("employees")
-    if employees is None:
-        return [Adjust("size", "heavy_unknown", -1, (), ())] if sol.weight == "heavy" else []
+    if employees is None:  # size unknown: a tool made for larger teams waits for the answer
+        if sol.weight == "heavy":
+            return [Adjust("size", "heavy_unknown", -1, (), ())]
+        if sol.min_employees is not None and sol.min_employees >= SIZE_FLOOR_UNKNOWN:
+            return [Adjust("size", "floor_unknown", -1, (("lo", sol.min_employees),), ())]
+        return []
     if (sol.min_employees is not None and employees < sol.min_employees) or (
             sol.max_employees is not None and employees > sol.max_employees):
         lo = sol.min_employees if sol.min_employees is not None else 0

@@ -119,10 +119,11 @@ def build(evaluation: Evaluation, missing: list[dict[str, Any]] | None = None, w
         excluded.append(Excluded(id=s.solution.id, label=s.solution.name, family="solutions", reasons=s.excluded))
     urgent = {w.id for r in kb.rules for w in r.warn if w.urgent}
     general = {w.id for r in kb.rules for w in r.warn if w.general}
+    legal = {w.id for r in kb.rules for w in r.warn if w.legal}
     told = _told_warnings(kb)
     warning_out = [WarningOut(id=wid, message=agg.messages[wid], reasons=_reasons(reasons), urgent=wid in urgent)
                    for wid, reasons in sorted(agg.warnings.items(),
-                                              key=lambda p: (p[0] not in urgent, p[0] in general,
+                                              key=lambda p: (p[0] not in urgent, p[0] not in legal, p[0] in general,
                                                              told.get(p[0], len(TOLD)), p[0]))]
     if with_missing and missing is None:
         missing = missing_fields(evaluation)
@@ -200,21 +201,27 @@ def _reusing(kb: KnowledgeBase, parsed: Profile, day: dt.date, lang: str) -> Rec
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
-TOLD = ("difficulties", "main_need", "connectivity", "current_tools", "needs")
-"""Answers in which the structure tells its own situation, the most telling first: a caution they raise comes
-before the others."""
+TOLD = ("situation", "main_need", "connectivity", "current_tools", "needs")
+"""Answers in which the structure tells its own situation, the most telling first (« situation »: a difficulty
+that tells one, :data:`~toolpicker.recommendation.summary.SITUATIONS`): a caution they raise comes before the
+others."""
 
 
 def _told_warnings(kb: KnowledgeBase) -> dict[str, int]:
-    """Warning id → rank of the most telling answer its rule reads (:data:`TOLD`): urgent warnings first, then those
-    the structure's own account raised (its difficulties, its request, its tools), then the others, general
-    cautions last."""
+    """Warning id → rank of the most telling answer its rule reads (:data:`TOLD`): urgent warnings first, then legal
+    obligations, then those the structure's own account raised (a departure, its request, its tools), then the
+    others, general cautions last."""
     from ..knowledge.rules import atoms
+    from .summary import SITUATIONS
+
+    def told(atom: Any) -> str:
+        situation = atom.field == "difficulties" and atom.op == "contains" and atom.value in SITUATIONS
+        return "situation" if situation else atom.field
 
     def build() -> dict[str, int]:
         ranks: dict[str, int] = {}
         for rule in kb.rules:
-            read = [TOLD.index(a.field) for a in atoms(rule.when) if a.field in TOLD]
+            read = [TOLD.index(told(a)) for a in atoms(rule.when) if told(a) in TOLD]
             for w in rule.warn:
                 if read:
                     ranks[w.id] = min(ranks.get(w.id, len(TOLD)), *read)
