@@ -282,7 +282,7 @@ def _sign(weight: float) -> str:
 
 
 def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
-    out = []
+    out: list[Entry] = []
     categories = rec.tool_categories if detail else _reading_order(kb, rec)
     limit = None if detail else _category_count(kb, rec, lim)  # entries shown, the priority's own said above
     unfit = _unfit_in_place(kb, rec)
