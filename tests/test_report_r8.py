@@ -20,7 +20,7 @@ def test_a_suite_named_for_one_category_covers_the_next_instead_of_a_second_tool
     tool = next(p for p in rec.summary.priorities if p.kind == "tool")
     assert len(tool.solutions) >= 2, tool
     first = tool.solutions[0].split(" : ", 1)[1].split(" — ", 1)[0]
-    assert f"{first}, proposé ci-dessus, couvre aussi ce besoin" in tool.solutions[1], tool.solutions
+    assert f"{first}, proposé ci-dessus, a aussi une fonction pour ce besoin" in tool.solutions[1], tool.solutions
     text = render(rec, "text", KB)
     tools = text.split("\nOUTILS\n", 1)[1].split("\n\n", 1)[0]
     assert "CryptPad" not in tools, tools  # no second editor beside the suite
@@ -115,3 +115,57 @@ def test_the_sector_software_is_shown_even_when_the_request_is_elsewhere() -> No
     text = render(toolpicker.recommend(SSIAD, as_of=AS_OF), "text", KB)
     tools = text.split("\nOUTILS\n", 1)[1].split("\n\n", 1)[0]
     assert "Logiciel métier du secteur" in tools and "logiciel de soins" in tools, tools
+
+
+def test_a_suite_never_displaces_the_tool_the_structure_uses_for_the_request() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "sector": "sport", "activity": "sports_club",
+                                "employees": 5, "volunteers": 40, "needs": ["online_membership", "hr_management"],
+                                "main_need": "online_membership", "current_tools": ["helloasso", "excel"]},
+                               as_of=AS_OF)
+    tool = next(p for p in rec.summary.priorities if p.kind == "tool")
+    assert "HelloAsso" in tool.solutions[0] and not any("AssoConnect" in line for line in tool.solutions), tool
+
+
+def test_a_securable_suite_in_place_is_kept_with_sensitive_data_not_replaced() -> None:
+    profile = {"legal_form": "association", "sector": "social", "activity": "child_protection", "employees": 240,
+               "data_sensitivity": "sensitive", "needs": ["collaboration", "beneficiary_services"],
+               "main_need": "beneficiary_services", "current_tools": ["microsoft-365"]}
+    rec = toolpicker.recommend(profile, as_of=AS_OF)
+    assert "microsoft-365" in [s.id for s in rec.solutions], [e.id for e in rec.excluded]
+    m365 = next(s for s in rec.solutions if s.id == "microsoft-365")
+    assert any(r.because.startswith("Déjà en place : gardez-le en le sécurisant") for r in m365.reasons)
+    text = render(rec, "text", KB, detail=True)
+    lines = [line for line in text.splitlines() if "Microsoft 365 —" in line]
+    assert lines and not any("à remplacer" in line for line in lines), lines
+    fresh = toolpicker.recommend({**profile, "current_tools": []}, as_of=AS_OF)  # not proposed to newcomers
+    assert "microsoft-365" not in [s.id for s in fresh.solutions]
+
+
+def test_software_in_place_that_is_no_longer_maintained_is_replaced_not_asked_about() -> None:
+    profile = {"legal_form": "association", "sector": "integration", "siae": True, "activity": "siae_intermediary",
+               "employees": 96, "needs": ["integrated_management"], "main_need": "integrated_management"}
+    ending = render(toolpicker.recommend({**profile, "current_tools": ["logiciel de mises à disposition (fin de "
+                                                                        "support)"]}, as_of=AS_OF), "text", KB)
+    kept = render(toolpicker.recommend({**profile, "current_tools": ["logiciel de mises à disposition"]},
+                                       as_of=AS_OF), "text", KB)
+    assert "n'est plus maintenu : exportez vos données" in ending and "demandez d'abord à son éditeur" not in ending
+    assert "demandez d'abord à son éditeur" in kept
+
+
+def test_a_desktop_install_is_not_priced_as_a_server() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "employees": 2, "data_sensitivity": "personal",
+                                "needs": ["data_protection"], "main_need": "data_protection",
+                                "difficulties": ["personal_devices"]}, as_of=AS_OF)
+    text = render(rec, "text", KB, detail=True)
+    desktop = [s for s in rec.solutions if s.way == "on_premise" and KB.solutions[s.id].on_premise == "desktop"]
+    assert desktop, [(s.id, s.way) for s in rec.solutions]
+    for sol in desktop:
+        line = next(x for x in text.splitlines() if f"{sol.name} —" in x)
+        assert "à installer sur chaque poste" in line and "serveur" not in line, line
+
+
+def test_a_conditional_health_caution_is_not_ranked_as_a_legal_obligation() -> None:
+    rec = toolpicker.recommend({"legal_form": "association", "sector": "social", "employees": 3,
+                                "data_sensitivity": "sensitive", "needs": ["beneficiary_services"]}, as_of=AS_OF)
+    ids = [w.id for w in rec.warnings]
+    assert "social_records_health" in ids and ids.index("social_records_health") > ids.index("processor_contract")

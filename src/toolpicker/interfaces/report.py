@@ -172,7 +172,7 @@ def view(kb: KnowledgeBase, rec: Recommendation, detail: bool = False, limits: L
         footer = t("report.footer", version=rec.toolpicker_version, kb=rec.knowledge_base.version,
                    date=rec.knowledge_base.as_of)
     if not detail:  # what the priorities already say is not said twice: the tools' lines move up, in full
-        full = {s.name: _solution_words(s, s.category, False, rec.profile, False) for s in reversed(rec.solutions)
+        full = {s.name: _solution_words(kb, s, s.category, False, rec.profile, False) for s in reversed(rec.solutions)
                 if not in_place(s)}  # the tool's own entry (its best score first)
         full |= {_head(line): line for e in sections[1].entries for line in e.lines}
         priorities = [(kind, label, sentence, [_fuller(line, full) for line in lines])
@@ -326,7 +326,7 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
             entry.lines.extend(software_guide(kb, rec.profile, category.id, short=not detail and bool(out)))
         named.extend(solutions[:1])
         for sol in solutions[:keep]:
-            entry.lines.append(_solution_words(sol, category.id, sol in in_use, rec.profile, detail))
+            entry.lines.append(_solution_words(kb, sol, category.id, sol in in_use, rec.profile, detail))
             if detail:
                 entry.lines.extend(f"    {_sign(r.weight)} {r.because} [{r.rule}]" for r in sol.reasons)
         if category.id in in_priority and not entry.lines:
@@ -335,13 +335,16 @@ def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) ->
     return out
 
 
-def _solution_words(sol: Any, category: str, in_use: bool, profile: dict[str, Any], detail: bool) -> str:
+def _solution_words(kb: KnowledgeBase, sol: Any, category: str, in_use: bool, profile: dict[str, Any],
+                    detail: bool) -> str:
     """One solution in words: how it is offered and its price (or that it is in place), paid plan, caveat."""
-    line = f"{sol.name} — {sol.offered_as}, {_price_words(sol, profile)}"
+    line = f"{sol.name} — {sol.offered_as}, {_price_words(kb, sol, profile)}"
     if in_use and sol.category != category:
         line = f"{sol.name} — {t('report.in_use_elsewhere')}"
     elif in_use:
-        line = f"{sol.name} — {t('report.in_use')}"
+        kept = next((r.because for r in sol.reasons if r.rule == "catalog:data" and r.weight < 0
+                     and r.facts.get("data_sensitivity") == "sensitive"), None)
+        line = f"{sol.name} — {_lower_first(kept) if kept else t('report.in_use')}"  # kept, but to secure
     elif detail:
         line += f", {t('report.licence')} {sol.licence}"
     if sol.paid_plan and not in_use:
@@ -526,26 +529,27 @@ PER_USER_TEAM = 10
 """From this many employees a per-account subscription is priced for the team, not by its tier."""
 
 
-def _price_words(sol: Any, profile: dict[str, Any]) -> str:
+def _price_words(kb: KnowledgeBase, sol: Any, profile: dict[str, Any]) -> str:
     """The price in words; a per-account subscription for a team of ten or more is said per account, with the
     number of accounts to multiply by (a free plan or « petit prix » would mislead a 65-person team); with
     sensitive data the free plan is not offered (no contract for such data), the paid one is."""
     team = profile.get("employees") or 0
     if sol.pricing == "per_user" and team >= PER_USER_TEAM:
         return t("report.price_per_user", count=_thousands(int(team)))
-    price = _price(sol)
+    entry = kb.solutions.get(sol.id)
+    price = _price(sol, entry.on_premise if entry is not None else None)
     if profile.get("data_sensitivity") == "sensitive" and price.endswith("_free_tier"):
         return t("report.price_sensitive", paid=t("report.price_" + price.removesuffix("_free_tier")))
     return t("report.price_" + price)
 
 
-def _price(sol: Any) -> str:
+def _price(sol: Any, installed: str | None) -> str:
     if sol.pricing in ("commission", "quote", "tips"):
         return str(sol.pricing)
     if sol.way == "alternative_host" and "self" in sol.hosting and (sol.price_tier == "free" or sol.free_tier):
         return "host"  # free software any host runs: what the host charges a structure is to be asked
-    if sol.way == "on_premise" and sol.licence != "proprietary":
-        return "self"  # installed by the structure: the software costs nothing, the server and its care do
+    if sol.way == "on_premise" and sol.licence != "proprietary":  # installed by the structure
+        return "self" if installed == "server" else "desktop"  # a server and its care cost; a PC install not
     if sol.price_tier == "free":
         return "free"
     return f"{sol.price_tier}_free_tier" if sol.free_tier and not sol.paid_plan else sol.price_tier

@@ -69,6 +69,9 @@ class TaxonomyEntry(Located):
     """Tool categories only: its solutions are services to use, not software to choose (volunteering platforms):
     the report does not speak of their licence or hosting."""
     """Tool categories only: no named solution by design (sector software is chosen with the federation)."""
+    accompaniment_first: bool = False
+    """Needs only: a request for it is answered first by an accompaniment (digital skills: training, mediation),
+    the one a rule reading the request recommends most."""
 
 
 class Jurisdictions(_Frozen):
@@ -218,7 +221,8 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
         for key, raw in block.items():
             where = f"{family}.{key}"
             optional = {"licensing_models": ["description", "axis"],
-                        "tool_categories": ["description", "holds_records", "public", "no_catalogue", "service"]
+                        "tool_categories": ["description", "holds_records", "public", "no_catalogue", "service"],
+                        "needs": ["description", "accompaniment_first"],
                         }.get(family, ["description"])
             node = reader.mapping(raw, where, ["label"], optional)
             fake = {"id": key}
@@ -235,10 +239,11 @@ def parse_taxonomy(data: Any, reader: Reader) -> list[TaxonomyEntry]:
             public = reader.boolean(node, "public", where) if family == "tool_categories" else False
             no_catalogue = reader.boolean(node, "no_catalogue", where) if family == "tool_categories" else False
             service = reader.boolean(node, "service", where) if family == "tool_categories" else False
+            first = reader.boolean(node, "accompaniment_first", where) if family == "needs" else False
             if label:
                 entries.append(TaxonomyEntry(id=key, family=family, label=label, description=description, axis=axis,
                                              holds_records=records, public=public, no_catalogue=no_catalogue,
-                                             service=service,
+                                             service=service, accompaniment_first=first,
                                              path=reader.path,
                                              line=line_of(block, key)))
     return entries

@@ -206,13 +206,20 @@ def _way_blocked(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, recor
     if records and FACT_HEALTH in ctx.facts and "hds" not in sol.certifications:
         return Adjust("delivery", "health_no_hds", None, (("_way", way),))
     if sensitivity == "sensitive" and way == "saas" and not public and not sol.end_to_end \
-            and not kb.jurisdictions.protective(sol.jurisdiction):
+            and not kb.jurisdictions.protective(sol.jurisdiction) and not _secured_in_place(sol, ctx):
         return Adjust("delivery", "sensitive_vendor", None, (("_country", sol.jurisdiction),), ("data_sensitivity",))
     if sensitivity == "sensitive" and sol.personal_accounts and not public:
         return Adjust("delivery", "consumer_accounts", None, (), ("data_sensitivity",))
     if sensitivity == "sensitive" and records and sol.processor_contract == "none":
         return Adjust("delivery", "sensitive_no_contract", None, (("_way", way),), ("data_sensitivity",))
     return None
+
+
+def _secured_in_place(sol: Solution, ctx: Context) -> bool:
+    """A suite the structure already uses that can keep its data in the EU under a processing contract: with
+    sensitive data it is kept and secured rather than replaced (the records go to the business software) — moving
+    a 240-person team off it would swallow the real project."""
+    return _used(sol, ctx) and sol.processor_contract == "included" and "eu" in sol.hosting
 
 
 def _ways(kb: KnowledgeBase, sol: Solution, ctx: Context, records: bool, public: bool,
@@ -266,6 +273,10 @@ def _fit(kb: KnowledgeBase, sol: Solution, way: str, ctx: Context, public: bool,
             out.append(Adjust("budget", "budget_free", 1, (), ("digital_budget_eur",)))
         elif sol.price_tier in ("low", "medium", "high") and _comfortable(sol.price_tier, budget):
             out.append(Adjust("budget", "budget_supported", 1, (), ("digital_budget_eur",)))
+    if sensitivity == "sensitive" and way == "saas" and not public and not sol.end_to_end \
+            and not kb.jurisdictions.protective(sol.jurisdiction):  # kept only because in place and securable
+        out.append(Adjust("data", "sensitive_in_place", -1, (("_country", sol.jurisdiction),),
+                          ("data_sensitivity",)))
     if sensitivity == "personal" and way == "saas" and not public \
             and not kb.jurisdictions.protective(sol.jurisdiction) and not sol.end_to_end:
         out.append(Adjust("data", "personal_vendor", -1, (("_country", sol.jurisdiction),), ("data_sensitivity",)))

@@ -124,7 +124,7 @@ def _move_lines(kb: KnowledgeBase, rec: Recommendation, move: Item) -> list[str]
                if in_place(s) and move.id in serves(kb, s)]
     names = current or [_solution_line(s) for s in offered(kb, rec, move.id)][:2]
     if move.id in WHOLES and not current and (unknown := software_in_place(kb, rec.profile)):
-        names = [t("report.software_in_place", tools=", ".join(f"« {x} »" for x in unknown)), *names[:1]]
+        names = [in_place_words(unknown), *names[:1]]
     if kb.taxonomy.get(move.id) is not None and kb.taxonomy[move.id].no_catalogue:
         names = software_guide(kb, rec.profile, move.id, short=True)
     return names
@@ -147,10 +147,12 @@ def _joint_lines(kb: KnowledgeBase, rec: Recommendation, categories: list[Item])
 
 def joint_tools(kb: KnowledgeBase, rec: Recommendation, categories: list[Item]) -> list[tuple[Any, bool]]:
     """For the categories of one move, the tool each gets and whether it was already named for an earlier one: a
-    suite that serves them all (in place first, else the best fit among those proposed) when there is one, else
-    each category's own first tool, an earlier one reused where it covers the next."""
+    suite that serves them all when there is one (among the tools in place when one of them serves the move — a
+    suite never displaces what the structure uses —, else among those proposed), else each category's own first
+    tool, an earlier one reused where it covers the next."""
     ids = [c.id for c in categories]
-    fits = [s for s in rec.solutions if in_place(s)] + by_fit(kb, rec.solutions)
+    current = [s for s in rec.solutions if in_place(s)]
+    fits = current if any(c in serves(kb, s) for s in current for c in ids) else by_fit(kb, rec.solutions)
     suite = next((s for s in fits if len(ids) > 1 and all(c in serves(kb, s) for c in ids)), None)
     out: list[tuple[Any, bool]] = []
     named: list[Any] = [] if suite is None else [suite]
@@ -291,6 +293,14 @@ def first_accompaniment(kb: KnowledgeBase, rec: Recommendation) -> Item | None:
         return None
     floor = rec.accompaniments[0].score * 0.8
     strong = {i.id: i for i in rec.accompaniments if i.score >= floor}
+    main = rec.profile.get("main_need")
+    if main in kb.needs and kb.needs[main].accompaniment_first:  # a skills request: training before tools
+        answering = rules_reading_need(kb, main)
+        asked = [i for i in rec.accompaniments if any(r.rule in answering and r.effect == "recommend"
+                                                      for r in i.reasons)]
+        if asked:
+            return max(asked, key=lambda i: (max(r.weight for r in i.reasons if r.rule in answering), i.score,
+                                             -rec.accompaniments.index(i)))
     telling = situation_rules(kb)
     told = [i for i in rec.accompaniments if any(r.effect == "recommend" and r.weight >= TOLD_WEIGHT
                                                  and r.rule in telling for r in i.reasons)]
@@ -395,6 +405,19 @@ SOFTWARE_WORDS = ("logiciel", "progiciel", "software", "erp", "extranet")
 """Words by which a tool in place that the catalogue does not know reads as business software."""
 
 
+ENDING_WORDS = ("hors maintenance", "plus maintenu", "fin de support", "arrêt", "obsolète", "end of support",
+                "unsupported", "discontinued")
+"""Words by which a tool in place reads as no longer maintained: replace it, do not ask its vendor first."""
+
+
+def in_place_words(tools: list[str]) -> str:
+    """What to say of business software in place: ask its vendor first, or, when it reads as no longer maintained
+    (« fin de support »), plan its replacement."""
+    ending = any(w in tool.lower() for tool in tools for w in ENDING_WORDS)
+    return t("report.software_ending" if ending else "report.software_in_place",
+             tools=", ".join(f"« {x} »" for x in tools))
+
+
 def software_in_place(kb: KnowledgeBase, profile: dict[str, Any]) -> list[str]:
     """Tools in place the catalogue does not know and that read as business software (« logiciel de paie »)."""
     from ..knowledge.rules import normalise_token
@@ -409,7 +432,7 @@ def software_guide(kb: KnowledgeBase, profile: dict[str, Any], category: str, sh
     place (ask its vendor before changing), then what the structure's own kind of software must do, what to
     check and whom to ask (``catalog/activities.yaml``); else how to choose."""
     in_place_now = software_in_place(kb, profile) if category == BUSINESS_SOFTWARE else []
-    lines = [t("report.software_in_place", tools=", ".join(f"« {x} »" for x in in_place_now))
+    lines = [in_place_words(in_place_now)
              ] if in_place_now else []
     activity = kb.activities.get(profile.get("activity") or "")
     guide = activity.software if activity is not None and category == BUSINESS_SOFTWARE else None
