@@ -75,7 +75,7 @@ def render(rec: Recommendation, fmt: str = "text", knowledge_base: KnowledgeBase
     """The recommendation as ``text``, ``markdown``, ``html`` (a self-contained printable page) or ``json``.
 
     Text, Markdown and HTML are the report people read (:mod:`toolpicker.report`):
-    summary first, at most 1,000 words; ``detail=True`` adds every reason, score,
+    summary first, at most 900 words; ``detail=True`` adds every reason, score,
     rule id and alternative. JSON is the whole contract object, whatever ``detail``.
     """
     if fmt == "json":

@@ -45,9 +45,9 @@ if TYPE_CHECKING:
     from ..knowledge.base import KnowledgeBase
     from ..recommendation.result import Item, PlanStep, Recommendation, Summary
 
-MAX_WORDS = 1000
-"""Two printed pages (the R8 reviewers found one to two pages right; 900 words cut legal cautions and the sector
-software for structures with an urgent matter)."""
+MAX_WORDS = 900
+"""What a director reads (the R8 reviewers found one to two pages right; legal cautions and the sector software
+are ranked first so that reductions cut other content)."""
 
 
 @dataclass(frozen=True)
