@@ -284,7 +284,7 @@ def _sign(weight: float) -> str:
 def _tools(kb: KnowledgeBase, rec: Recommendation, detail: bool, lim: Limits) -> list[Entry]:
     out: list[Entry] = []
     categories = rec.tool_categories if detail else _reading_order(kb, rec)
-    limit = None if detail else _category_count(kb, rec, lim)  # entries shown, the priority's own said above
+    limit = None if detail else _category_count(kb, rec, lim, categories)  # the priority's own: said above
     unfit = _unfit_in_place(kb, rec)
     covered = covered_by_software(kb, rec)
     folded = [c.label for c in rec.tool_categories if c.id in covered]
@@ -380,13 +380,12 @@ EXTRA_CATEGORIES = 2
 """Categories the short report may add beyond its limit so that each expressed need gets one."""
 
 
-def _category_count(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> int:
+def _category_count(kb: KnowledgeBase, rec: Recommendation, lim: Limits, order: list[Item]) -> int:
     """How many tool categories the short report lists: its limit, raised (by :data:`EXTRA_CATEGORIES` at most)
     to give each expressed need one while words allow — a need is answered or said not shown, never dropped
     silently."""
     if lim.categories < Limits().categories:  # short of words: the limit holds, the rest is said in one line
         return lim.categories
-    order = _reading_order(kb, rec)
     answering = _must_show(kb, rec)
     last = max((i + 1 for i, c in enumerate(order) if c.id in answering), default=0)
     return max(lim.categories, min(last, lim.categories + EXTRA_CATEGORIES))
@@ -429,9 +428,9 @@ def _other_needs(kb: KnowledgeBase, rec: Recommendation, v: View) -> str:
 
     main = rec.profile.get("main_need")
     covered = covered_by_software(kb, rec)
-    shown = {e.id for s in v.sections for e in s.entries} | {p.id for p in (rec.summary or summarise(kb, rec))
-                                                             .priorities}
-    shown |= {c for p in (rec.summary or summarise(kb, rec)).priorities for c in p.also}
+    priorities = (rec.summary or summarise(kb, rec)).priorities
+    shown = {e.id for s in v.sections for e in s.entries} | {p.id for p in priorities}
+    shown |= {c for p in priorities for c in p.also}
     later: dict[str, list[str]] = {}  # the category's words → the needs it would answer
     without: list[str] = []
     software = any(c.id == BUSINESS_SOFTWARE for c in rec.tool_categories) and bool(covered)
@@ -507,7 +506,8 @@ def _models_in_use(kb: KnowledgeBase, rec: Recommendation, lim: Limits) -> list[
     """The licensing and delivery models that a solution of the short report is offered under: a paragraph on
     ethical hosts (or on free software) only when the report proposes one."""
     ways: set[str] = set()
-    for category in _reading_order(kb, rec)[:_category_count(kb, rec, lim)]:
+    order = _reading_order(kb, rec)
+    for category in order[:_category_count(kb, rec, lim, order)]:
         in_use = [s for s in rec.solutions if in_place(s) and category.id in serves(kb, s)]
         for sol in in_use or offered(kb, rec, category.id)[:lim.first_solutions]:
             ways.add(sol.way or "")
